@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * prxd - the prx appliance daemon.
+ *
+ *   prxd [-c FILE] [--check-config] [--plan] [--stats-interval S] [-- EAL args]
+ *
+ * Exit codes (docs/operations.md): 0 clean stop, 1 bad configuration, 2 bad command
+ * line, 3 start-up failure (EAL, ports, memory).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_log.h>
+
+#include "prx_conf.h"
+#include "prx_dataplane.h"
+#include "prx_eal.h"
+#include "prx_log.h"
+
+#define EXIT_CONFIG 1
+#define EXIT_USAGE 2
+#define EXIT_STARTUP 3
+
+#define DEFAULT_CONFIG "/etc/prx/prx.cfg"
+
+struct opts {
+	const char *config;
+	bool check_config;
+	bool plan;
+	int stats_interval; /* -1 = from the config */
+	int n_eal;
+	char **eal;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: prxd [-c FILE] [--check-config] [--plan] [--stats-interval S] [-- EAL args]\n"
+		"  -c, --config FILE       configuration (default " DEFAULT_CONFIG ")\n"
+		"  -t, --check-config      validate the configuration and exit (0 valid, 1 not)\n"
+		"  -p, --plan              print which reactor owns which rx queue and exit\n"
+		"  -s, --stats-interval S  print statistics every S seconds (0 = never)\n"
+		"  -h, --help              this text\n"
+		"  -V, --version           version\n"
+		"Arguments after -- go to DPDK's EAL unchanged and win over prx's defaults.\n");
+}
+
+static int
+parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check-config", no_argument, NULL, 't'},
+		{"plan", no_argument, NULL, 'p'},
+		{"stats-interval", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	*o = (struct opts){.config = DEFAULT_CONFIG, .stats_interval = -1};
+	while ((c = getopt_long(argc, argv, "c:tps:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 't':
+			o->check_config = true;
+			break;
+		case 'p':
+			o->plan = true;
+			break;
+		case 's': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || v < 0 || v > 86400) {
+				fprintf(stderr, "prxd: --stats-interval: \"%s\" is not 0..86400\n",
+					optarg);
+				return -1;
+			}
+			o->stats_interval = (int)v;
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("prxd %s\n", PRX_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	/* getopt_long stops at "--": what follows belongs to EAL. */
+	if (optind < argc && strcmp(argv[optind - 1], "--") != 0) {
+		fprintf(stderr, "prxd: unexpected argument \"%s\" (EAL arguments go after --)\n",
+			argv[optind]);
+		return -1;
+	}
+	o->n_eal = argc - optind;
+	o->eal = argv + optind;
+	return 0;
+}
+
+static struct prx_conf *
+load_config(const char *path)
+{
+	struct prx_conf_errors err;
+	struct prx_conf *conf;
+
+	if (prx_conf_load_file(path, &conf, &err) == 0)
+		return conf;
+	for (unsigned int i = 0; i < err.n && i < PRX_CONF_MAX_ERRORS; i++)
+		fprintf(stderr, "%s\n", err.msg[i]);
+	if (err.n > PRX_CONF_MAX_ERRORS)
+		fprintf(stderr, "%s: %u more errors\n", path, err.n - PRX_CONF_MAX_ERRORS);
+	return NULL;
+}
+
+/* SIGINT/SIGTERM/SIGHUP are blocked in every thread (EAL's included) and read from a
+ * signalfd by the control loop, so no handler runs in the middle of anything. */
+static int
+signals_block(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The control loop (until the control reactor arrives): signals and periodic stats. */
+static void
+control_loop(struct prx_dataplane *dp, int sfd, unsigned int stats_interval)
+{
+	uint64_t next = now_ms() + stats_interval * 1000ull;
+
+	for (;;) {
+		struct pollfd pfd = {.fd = sfd, .events = POLLIN};
+		int timeout = -1;
+		struct signalfd_siginfo si;
+
+		if (stats_interval > 0) {
+			uint64_t t = now_ms();
+
+			timeout = next > t ? (int)(next - t) : 0;
+		}
+		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR) {
+			PRX_LOG(ERR, CORE, "poll() failed: %s", strerror(errno));
+			return;
+		}
+		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			if (si.ssi_signo == SIGHUP) {
+				PRX_LOG(WARNING, CORE, "SIGHUP: configuration reload is not available in this version; running configuration kept");
+				continue;
+			}
+			PRX_LOG(NOTICE, CORE, "%s: stopping", strsignal((int)si.ssi_signo));
+			return;
+		}
+		if (stats_interval > 0 && now_ms() >= next) {
+			prx_dp_print_stats(dp, stdout, false);
+			next += stats_interval * 1000ull;
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct prx_dataplane *dp = NULL;
+	struct prx_eal_argv eal;
+	struct prx_eal_env env;
+	struct prx_conf *conf;
+	struct prx_dp_totals t;
+	struct opts o;
+	char line[2048];
+	int sfd, rc, status = EXIT_STARTUP;
+
+	if (parse_args(argc, argv, &o) != 0)
+		return EXIT_USAGE;
+	conf = load_config(o.config);
+	if (conf == NULL)
+		return EXIT_CONFIG;
+	if (o.check_config) {
+		printf("%s: configuration OK\n", o.config);
+		prx_conf_free(conf);
+		return 0;
+	}
+	if (o.stats_interval < 0)
+		o.stats_interval = (int)conf->stats_interval;
+	if (conf->mode == PRX_MODE_FALLBACK) {
+		fprintf(stderr, "prxd: %s: mode \"fallback\" (kernel interfaces) is not part of this build\n",
+			o.config);
+		prx_conf_free(conf);
+		return EXIT_CONFIG;
+	}
+
+	prx_eal_env_probe("", prx_conf_memory_mb(conf), &env);
+	if (prx_eal_args_build(conf, &env, o.n_eal, o.eal, &eal) != 0) {
+		fprintf(stderr, "prxd: too many EAL arguments\n");
+		prx_conf_free(conf);
+		return EXIT_USAGE;
+	}
+	sfd = signals_block();
+	if (sfd < 0) {
+		fprintf(stderr, "prxd: signalfd() failed: %s\n", strerror(errno));
+		prx_conf_free(conf);
+		return EXIT_STARTUP;
+	}
+	prx_eal_args_format(&eal, line, sizeof(line));
+	if (env.hugepages)
+		fprintf(stderr, "prxd: using hugepages\n");
+	else
+		fprintf(stderr, "prxd: no hugepages (%s): running with --no-huge\n", env.why);
+	fprintf(stderr, "prxd: EAL: %s\n", line);
+	rc = rte_eal_init(eal.argc, eal.argv);
+	if (rc < 0) {
+		fprintf(stderr, "prxd: rte_eal_init() failed: %s\n", rte_strerror(rte_errno));
+		goto out_conf;
+	}
+	/* DPDK's default log stream also writes to stdout; keep stdout for statistics. */
+	rte_openlog_stream(stderr);
+	PRX_LOG(NOTICE, CORE, "prxd %s, instance %s, mode dpdk, %u reactor(s), config %s",
+		PRX_VERSION, conf->instance, conf->reactors.n_cores, o.config);
+
+	rc = prx_dp_create(conf, &dp);
+	if (rc != 0)
+		goto out_eal;
+	prx_dp_print_plan(dp, o.plan ? stdout : stderr);
+	if (o.plan) {
+		status = 0;
+		goto out_dp;
+	}
+	rc = prx_dp_setup(dp);
+	if (rc != 0) {
+		PRX_LOG(ERR, CORE, "setup failed: %s", strerror(-rc));
+		goto out_dp;
+	}
+	rc = prx_dp_launch(dp);
+	if (rc != 0)
+		goto out_dp;
+	PRX_LOG(NOTICE, CORE, "forwarding");
+
+	control_loop(dp, sfd, (unsigned int)o.stats_interval);
+
+	prx_dp_stop(dp);
+	prx_dp_print_stats(dp, stdout, true);
+	prx_dp_totals(dp, &t);
+	status = prx_dp_balanced(&t) ? 0 : EXIT_STARTUP;
+	if (status != 0)
+		PRX_LOG(ERR, CORE, "accounting does not balance: a packet was lost without a reason");
+out_dp:
+	prx_dp_destroy(dp);
+out_eal:
+	rte_eal_cleanup();
+out_conf:
+	close(sfd);
+	prx_conf_free(conf);
+	return status;
+}

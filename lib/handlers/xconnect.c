@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* xconnect: all packets from the input port leave on one output port (l2fwd). */
+#include "prx_handlers.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_ether.h>
+
+static void
+xc_keep(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct prx_xconnect_conf *c = h->priv;
+
+	prx_pkt_tx_burst(p, c->to, pkts, n);
+}
+
+/* Drop frames without a whole Ethernet header, compacting the burst in place. */
+static uint16_t
+drop_runts(struct prx_pipe *p, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t k = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (likely(rte_pktmbuf_data_len(pkts[i]) >= sizeof(struct rte_ether_hdr)))
+			pkts[k++] = pkts[i];
+		else
+			prx_pkt_drop(p, pkts[i], PRX_DROP_RUNT);
+	}
+	return k;
+}
+
+static void
+xc_swap(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct prx_xconnect_conf *c = h->priv;
+
+	n = drop_runts(p, pkts, n);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
+		struct rte_ether_addr tmp = eth->dst_addr;
+
+		eth->dst_addr = eth->src_addr;
+		eth->src_addr = tmp;
+	}
+	prx_pkt_tx_burst(p, c->to, pkts, n);
+}
+
+static void
+xc_rewrite(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct prx_xconnect_conf *c = h->priv;
+
+	n = drop_runts(p, pkts, n);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
+
+		if (c->set_dst)
+			memcpy(&eth->dst_addr, c->dst, RTE_ETHER_ADDR_LEN);
+		if (c->set_src)
+			memcpy(&eth->src_addr, c->src, RTE_ETHER_ADDR_LEN);
+	}
+	prx_pkt_tx_burst(p, c->to, pkts, n);
+}
+
+int
+prx_xconnect_create(const char *name, const struct prx_xconnect_conf *conf,
+		    struct prx_handler **out)
+{
+	prx_handler_fn fn;
+	int rc;
+
+	*out = NULL;
+	if (conf->to >= PRX_MAX_PORTS)
+		return -EINVAL;
+	/* The variant is chosen here, once, not per packet. */
+	switch (conf->mac) {
+	case PRX_MAC_KEEP:
+		fn = xc_keep;
+		break;
+	case PRX_MAC_SWAP:
+		fn = xc_swap;
+		break;
+	case PRX_MAC_REWRITE:
+		if (!conf->set_src && !conf->set_dst)
+			return -EINVAL;
+		fn = xc_rewrite;
+		break;
+	default:
+		return -EINVAL;
+	}
+	rc = prx_handler_alloc(name, "xconnect", fn, sizeof(*conf), out);
+	if (rc != 0)
+		return rc;
+	memcpy((*out)->priv, conf, sizeof(*conf));
+	return 0;
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Reactors: one event loop per data-plane core.
+ *
+ * A reactor runs a fixed sequence of phases per iteration (docs/design.md):
+ *   1. quiescent state report, then pick up a newly published snapshot;
+ *   2. receive a burst from every rx queue of its poll list and run it through the
+ *      queue's chain to completion;
+ *   3. flush tx buffers (full ones were flushed already; partial ones when the iteration
+ *      was not saturated or the drain deadline passed);
+ *   4. let the engine wait (poll: spin; epoll: sleep on wake-up fds, RCU-offline).
+ *
+ * The control thread never writes reactor state.  It publishes an immutable snapshot
+ * (prx_reactor_publish) and frees the old one after an RCU grace period
+ * (prx_reactor_sync).  Counters are written by the reactor only and read relaxed.
+ */
+#ifndef PRX_REACTOR_H
+#define PRX_REACTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_rcu_qsbr.h>
+
+#include "prx_common.h"
+#include "prx_conf.h"
+#include "prx_pipeline.h"
+#include "prx_port.h"
+
+/** One entry of a poll list: an rx queue this reactor owns and where its packets go. */
+struct prx_poll_entry {
+	prx_rx_burst_fn rx_burst;
+	void *rxq;                       /**< driver queue handle */
+	struct prx_queue_stats *stats;   /**< the queue's prx counters (single writer: us) */
+	struct prx_port *port;
+	uint16_t queue;
+	struct prx_chain chain;          /**< the input port's chain (copied: immutable) */
+} __rte_cache_aligned;
+
+/**
+ * What a reactor works on: immutable once published.  Freed by the control plane after
+ * every reactor has passed a quiescent state since it was replaced.
+ */
+struct prx_snapshot {
+	uint64_t gen;                            /**< generation, for logs and tests */
+	struct prx_port *ports[PRX_MAX_PORTS];   /**< slot -> port for transmission */
+	uint16_t n_poll;
+	struct prx_poll_entry poll[];            /**< rx queues to poll */
+};
+
+/** Allocate a zeroed snapshot with room for n_poll entries (rte_malloc on `socket`). */
+struct prx_snapshot *prx_snapshot_alloc(uint16_t n_poll, int socket);
+/** Free a snapshot (NULL is fine).  Only after a grace period. */
+void prx_snapshot_free(struct prx_snapshot *s);
+
+/** Time-in-state and loop counters of a reactor (TSC cycles). */
+struct prx_reactor_stats {
+	uint64_t iterations;
+	uint64_t busy_cycles;   /**< iterations that received packets */
+	uint64_t idle_cycles;   /**< iterations that received nothing */
+	uint64_t switches;      /**< snapshots taken up */
+};
+
+struct prx_reactor;
+
+/** How a reactor waits ("engine").  One static const table per engine. */
+struct prx_engine_ops {
+	const char *name;
+	/** Set up on the reactor's thread before the loop.  0 or -errno. */
+	int (*init)(struct prx_reactor *r);
+	/** Called at the end of each iteration with the packets it received. */
+	void (*idle)(struct prx_reactor *r, unsigned int received);
+	/** Tear down on the reactor's thread after the loop.  May be NULL. */
+	void (*fini)(struct prx_reactor *r);
+};
+
+extern const struct prx_engine_ops prx_engine_poll;
+
+/** A reactor. */
+struct prx_reactor {
+	/* set at creation, read-only afterwards */
+	uint16_t id;                    /**< index: RCU thread id and tx queue id */
+	unsigned int lcore;
+	int socket;
+	uint16_t burst;
+	uint64_t drain_tsc;             /**< drain deadline in TSC cycles */
+	const struct prx_engine_ops *engine;
+	struct rte_rcu_qsbr *qsbr;
+
+	/* written by the control thread, read by the reactor */
+	const struct prx_snapshot *mailbox __rte_cache_aligned;
+	bool stop;
+
+	/* reactor-owned */
+	const struct prx_snapshot *cur __rte_cache_aligned;
+	int run_rc;                     /**< why the loop ended (0 = asked to stop) */
+	uint64_t pipe_deadline;         /**< TSC by which partial tx buffers are flushed */
+	struct prx_reactor_stats rs;
+	struct prx_pipe pipe;
+};
+
+/**
+ * Create reactor `id` for `lcore`.  `qsbr` must have room for id (max threads >= id+1).
+ * @return 0 or -errno.
+ */
+int prx_reactor_create(uint16_t id, unsigned int lcore, int socket, uint16_t burst,
+		       uint32_t drain_us, const struct prx_engine_ops *engine,
+		       struct rte_rcu_qsbr *qsbr, struct rte_mempool *pool,
+		       struct prx_reactor **out);
+/** Free a reactor that is not running (NULL is fine).  Its current snapshot is not freed. */
+void prx_reactor_destroy(struct prx_reactor *r);
+
+/**
+ * Publish a snapshot (control thread).  The reactor takes it up at the top of its next
+ * iteration.  Returns the previously published snapshot, which the caller frees after
+ * prx_reactor_sync().
+ */
+const struct prx_snapshot *prx_reactor_publish(struct prx_reactor *r,
+					       const struct prx_snapshot *s);
+
+/**
+ * Wait until every registered, online reactor has passed a quiescent state (control
+ * thread).  After it returns, snapshots replaced before the call are unreferenced.
+ */
+void prx_reactor_sync(struct rte_rcu_qsbr *qsbr);
+
+/** The loop, for rte_eal_remote_launch(): arg is the struct prx_reactor. */
+int prx_reactor_main(void *arg);
+
+/** Ask a running reactor to stop after its current iteration (any thread). */
+void prx_reactor_stop(struct prx_reactor *r);
+
+/** One iteration (the loop's body; exported for tests that drive a reactor by hand). */
+unsigned int prx_reactor_iterate(struct prx_reactor *r);
+
+/** Flush every tx buffer and free collected drops (used when the loop ends). */
+void prx_reactor_drain(struct prx_reactor *r);
+
+/** Relaxed copy of the loop counters. */
+void prx_reactor_stats_read(const struct prx_reactor *r, struct prx_reactor_stats *out);
+
+#endif /* PRX_REACTOR_H */

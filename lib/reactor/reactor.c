@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "prx_reactor.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "prx_log.h"
+
+struct prx_snapshot *
+prx_snapshot_alloc(uint16_t n_poll, int socket)
+{
+	size_t sz = sizeof(struct prx_snapshot) + (size_t)n_poll * sizeof(struct prx_poll_entry);
+
+	return rte_zmalloc_socket("prx_snapshot", sz, RTE_CACHE_LINE_SIZE,
+				  socket < 0 ? SOCKET_ID_ANY : socket);
+}
+
+void
+prx_snapshot_free(struct prx_snapshot *s)
+{
+	rte_free(s);
+}
+
+int
+prx_reactor_create(uint16_t id, unsigned int lcore, int socket, uint16_t burst, uint32_t drain_us,
+		   const struct prx_engine_ops *engine, struct rte_rcu_qsbr *qsbr,
+		   struct rte_mempool *pool, struct prx_reactor **out)
+{
+	struct prx_reactor *r;
+
+	*out = NULL;
+	if (id >= PRX_MAX_REACTORS || engine == NULL || qsbr == NULL || burst == 0 ||
+	    burst > PRX_BURST_MAX)
+		return -EINVAL;
+	r = rte_zmalloc_socket("prx_reactor", sizeof(*r), RTE_CACHE_LINE_SIZE,
+			       socket < 0 ? SOCKET_ID_ANY : socket);
+	if (r == NULL)
+		return -ENOMEM;
+	r->id = id;
+	r->lcore = lcore;
+	r->socket = socket;
+	r->burst = burst;
+	r->drain_tsc = rte_get_tsc_hz() / 1000000 * drain_us;
+	r->engine = engine;
+	r->qsbr = qsbr;
+	prx_pipe_init(&r->pipe, id, burst, pool);
+	*out = r;
+	return 0;
+}
+
+void
+prx_reactor_destroy(struct prx_reactor *r)
+{
+	rte_free(r);
+}
+
+const struct prx_snapshot *
+prx_reactor_publish(struct prx_reactor *r, const struct prx_snapshot *s)
+{
+	/* release: the snapshot's contents are visible before its pointer */
+	return __atomic_exchange_n(&r->mailbox, s, __ATOMIC_ACQ_REL);
+}
+
+void
+prx_reactor_sync(struct rte_rcu_qsbr *qsbr)
+{
+	rte_rcu_qsbr_synchronize(qsbr, RTE_QSBR_THRID_INVALID);
+}
+
+void
+prx_reactor_stop(struct prx_reactor *r)
+{
+	__atomic_store_n(&r->stop, true, __ATOMIC_RELEASE);
+}
+
+static void
+take_snapshot(struct prx_reactor *r, const struct prx_snapshot *s)
+{
+	/*
+	 * Tx buffers name ports by slot, not by pointer, so packets buffered under the old
+	 * snapshot leave through the new snapshot's port in that slot, or are dropped as
+	 * no_port when the slot is empty.  The control plane never reuses a slot within
+	 * one grace period (docs/design.md), so a slot cannot change meaning under us.
+	 */
+	static struct prx_port *const no_ports[PRX_MAX_PORTS];
+
+	r->cur = s;
+	r->pipe.ports = s != NULL ? (struct prx_port *const *)s->ports : no_ports;
+	prx_counter_add(&r->rs.switches, 1);
+	if (s == NULL)
+		prx_reactor_drain(r); /* what was buffered is dropped as no_port */
+}
+
+unsigned int
+prx_reactor_iterate(struct prx_reactor *r)
+{
+	struct rte_mbuf *pkts[PRX_BURST_MAX];
+	const struct prx_snapshot *s;
+	const uint16_t burst = r->burst;
+	uint64_t t0 = rte_rdtsc(), t1;
+	unsigned int total = 0;
+	bool saturated = true;
+
+	/*
+	 * Quiescent point: nothing from an earlier snapshot is referenced past here.  The
+	 * acquire load below follows the token read in rte_rcu_qsbr_quiescent(), so a
+	 * reactor that reported a grace period's token sees every snapshot published
+	 * before that grace period started.
+	 */
+	rte_rcu_qsbr_quiescent(r->qsbr, r->id);
+	s = __atomic_load_n(&r->mailbox, __ATOMIC_ACQUIRE);
+	if (unlikely(s != r->cur))
+		take_snapshot(r, s);
+	if (unlikely(s == NULL))
+		return 0;
+
+	for (uint16_t i = 0; i < s->n_poll; i++) {
+		const struct prx_poll_entry *e = &s->poll[i];
+		uint16_t n = e->rx_burst(e->rxq, pkts, burst);
+
+		if (n < burst)
+			saturated = false;
+		if (n == 0)
+			continue;
+		prx_counter_add(&e->stats->packets, n);
+		prx_counter_add(&r->pipe.st.rx, n);
+		prx_chain_run(&r->pipe, &e->chain, pkts, n);
+		total += n;
+	}
+
+	t1 = rte_rdtsc();
+	/* Under saturation buffers fill and flush by themselves; below it, flush now for
+	 * latency.  The deadline bounds how long a packet waits either way. */
+	if (r->pipe.dirty != 0 && (!saturated || t1 >= r->pipe_deadline)) {
+		prx_pipe_flush(&r->pipe);
+		r->pipe_deadline = t1 + r->drain_tsc;
+	}
+	prx_counter_add(total != 0 ? &r->rs.busy_cycles : &r->rs.idle_cycles, t1 - t0);
+	prx_counter_add(&r->rs.iterations, 1);
+	return total;
+}
+
+void
+prx_reactor_drain(struct prx_reactor *r)
+{
+	if (r->pipe.ports != NULL)
+		prx_pipe_flush(&r->pipe);
+	prx__pipe_free_drops(&r->pipe);
+}
+
+int
+prx_reactor_main(void *arg)
+{
+	struct prx_reactor *r = arg;
+	int rc;
+
+	rc = rte_rcu_qsbr_thread_register(r->qsbr, r->id);
+	if (rc != 0) {
+		PRX_LOG(ERR, REACTOR, "reactor %u: RCU register failed: %s", r->id,
+			rte_strerror(rte_errno));
+		r->run_rc = -rte_errno;
+		return r->run_rc;
+	}
+	rte_rcu_qsbr_thread_online(r->qsbr, r->id);
+	rc = r->engine->init != NULL ? r->engine->init(r) : 0;
+	if (rc < 0) {
+		PRX_LOG(ERR, REACTOR, "reactor %u: engine %s init failed: %s", r->id,
+			r->engine->name, strerror(-rc));
+		goto out;
+	}
+	PRX_LOG(INFO, REACTOR, "reactor %u running on lcore %u (socket %d, engine %s)", r->id,
+		r->lcore, r->socket, r->engine->name);
+	r->pipe_deadline = rte_rdtsc() + r->drain_tsc;
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		unsigned int n = prx_reactor_iterate(r);
+
+		r->engine->idle(r, n);
+	}
+	prx_reactor_drain(r);
+	if (r->engine->fini != NULL)
+		r->engine->fini(r);
+out:
+	rte_rcu_qsbr_thread_offline(r->qsbr, r->id);
+	rte_rcu_qsbr_thread_unregister(r->qsbr, r->id);
+	r->run_rc = rc;
+	return rc;
+}
+
+void
+prx_reactor_stats_read(const struct prx_reactor *r, struct prx_reactor_stats *out)
+{
+	out->iterations = prx_counter_read(&r->rs.iterations);
+	out->busy_cycles = prx_counter_read(&r->rs.busy_cycles);
+	out->idle_cycles = prx_counter_read(&r->rs.idle_cycles);
+	out->switches = prx_counter_read(&r->rs.switches);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "prx_test.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+#include <rte_eal.h>
+
+#include "prx_log.h"
+
+static int
+start_eal(void)
+{
+	char prefix[64];
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=prxut%d", (int)getpid());
+	char *argv[] = {"prx_test", "--no-huge", "--no-pci", "-m", "256", "-l", "0,1",
+			prefix, "--log-level=lib.eal:error", "--no-telemetry", NULL};
+	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
+
+	return rte_eal_init(argc, argv) < 0 ? -1 : 0;
+}
+
+int
+prx_test_run(const char *suite, const struct prx_test_case *cases, int eal)
+{
+	unsigned int failures;
+
+	prx_log_init();
+	if (eal && start_eal() < 0) {
+		fprintf(stderr, "%s: rte_eal_init failed\n", suite);
+		return 2;
+	}
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	CU_pSuite s = CU_add_suite(suite, NULL, NULL);
+	if (s == NULL)
+		return 2;
+	for (const struct prx_test_case *c = cases; c->name != NULL; c++)
+		if (CU_add_test(s, c->name, c->fn) == NULL)
+			return 2;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	if (CU_get_error() != CUE_SUCCESS)
+		failures++;
+	CU_cleanup_registry();
+	if (eal)
+		rte_eal_cleanup();
+	return failures != 0;
+}
