@@ -178,7 +178,8 @@ control_loop(struct prx_dataplane *dp, int sfd, unsigned int stats_interval)
 		}
 		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
-				PRX_LOG(WARNING, CORE, "SIGHUP: configuration reload is not available in this version; running configuration kept");
+				PRX_LOG(WARNING, CORE,
+					"SIGHUP: configuration reload is not available in this version; running configuration kept");
 				continue;
 			}
 			PRX_LOG(NOTICE, CORE, "%s: stopping", strsignal((int)si.ssi_signo));
@@ -216,7 +217,8 @@ main(int argc, char **argv)
 	if (o.stats_interval < 0)
 		o.stats_interval = (int)conf->stats_interval;
 	if (conf->mode == PRX_MODE_FALLBACK) {
-		fprintf(stderr, "prxd: %s: mode \"fallback\" (kernel interfaces) is not part of this build\n",
+		fprintf(stderr,
+			"prxd: %s: mode \"fallback\" (kernel interfaces) is not part of this build\n",
 			o.config);
 		prx_conf_free(conf);
 		return EXIT_CONFIG;
@@ -242,7 +244,9 @@ main(int argc, char **argv)
 	fprintf(stderr, "prxd: EAL: %s\n", line);
 	rc = rte_eal_init(eal.argc, eal.argv);
 	if (rc < 0) {
-		fprintf(stderr, "prxd: rte_eal_init() failed: %s\n", rte_strerror(rte_errno));
+		/* EAL does not always set rte_errno; its own messages above say why. */
+		fprintf(stderr, "prxd: rte_eal_init() failed%s%s\n", rte_errno ? ": " : "",
+			rte_errno ? rte_strerror(rte_errno) : "");
 		goto out_conf;
 	}
 	/* DPDK's default log stream also writes to stdout; keep stdout for statistics. */
@@ -275,7 +279,8 @@ main(int argc, char **argv)
 	prx_dp_totals(dp, &t);
 	status = prx_dp_balanced(&t) ? 0 : EXIT_STARTUP;
 	if (status != 0)
-		PRX_LOG(ERR, CORE, "accounting does not balance: a packet was lost without a reason");
+		PRX_LOG(ERR, CORE,
+			"accounting does not balance: a packet was lost without a reason");
 out_dp:
 	prx_dp_destroy(dp);
 out_eal:

@@ -63,7 +63,8 @@ dpdk_configure(struct prx_port *port, const struct prx_port_setup *setup)
 	struct rte_eth_conf conf = {0};
 	struct rte_eth_dev_info info;
 	uint16_t nb_rxd = setup->rx_desc, nb_txd = setup->tx_desc;
-	unsigned int sock = port->socket < 0 ? (unsigned int)SOCKET_ID_ANY : (unsigned int)port->socket;
+	unsigned int sock =
+		port->socket < 0 ? (unsigned int)SOCKET_ID_ANY : (unsigned int)port->socket;
 	int rc;
 
 	rc = rte_eth_dev_info_get(dp->port_id, &info);
@@ -84,7 +85,8 @@ dpdk_configure(struct prx_port *port, const struct prx_port_setup *setup)
 		if (conf.rx_adv_conf.rss_conf.rss_hf != 0)
 			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		else
-			PRX_LOG(NOTICE, PORT, "%s: device offers no RSS hash; %u rx queues are fed by the device itself",
+			PRX_LOG(NOTICE, PORT,
+				"%s: device offers no RSS hash; %u rx queues are fed by the device itself",
 				port->name, setup->n_rxq);
 	}
 	rc = rte_eth_dev_configure(dp->port_id, setup->n_rxq, setup->n_txq, &conf);
@@ -96,10 +98,8 @@ dpdk_configure(struct prx_port *port, const struct prx_port_setup *setup)
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(dp->port_id, &nb_rxd, &nb_txd);
 	if (rc != 0)
 		return rc;
-	dp->rxq = rte_zmalloc_socket("prx_dpdk_rxq", setup->n_rxq * sizeof(*dp->rxq), 0,
-				     (int)sock);
-	dp->txq = rte_zmalloc_socket("prx_dpdk_txq", setup->n_txq * sizeof(*dp->txq), 0,
-				     (int)sock);
+	dp->rxq = rte_zmalloc_socket("prx_dpdk_rxq", setup->n_rxq * sizeof(*dp->rxq), 0, (int)sock);
+	dp->txq = rte_zmalloc_socket("prx_dpdk_txq", setup->n_txq * sizeof(*dp->txq), 0, (int)sock);
 	if (dp->rxq == NULL || dp->txq == NULL) {
 		free_queues(dp);
 		return -ENOMEM;

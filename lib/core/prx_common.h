@@ -25,8 +25,7 @@
 #define PRX_BURST_MAX 128
 
 #define PRX_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define PRX_CONTAINER_OF(ptr, type, member) \
-	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+#define PRX_CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 /* Stringify an X-macro list into a name table. */
 #define PRX__XNAME(sym, str) [sym] = str,

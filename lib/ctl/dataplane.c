@@ -57,7 +57,8 @@ prx_dp_create(const struct prx_conf *conf, struct prx_dataplane **out)
 		const struct prx_conf_port *cp = &conf->ports[i];
 
 		if (cp->dpdk == NULL) {
-			PRX_LOG(ERR, CTL, "%s:%d: ports.[%u]: port %s has no dpdk device, and fallback mode (kernel interfaces) is not part of this build",
+			PRX_LOG(ERR, CTL,
+				"%s:%d: ports.[%u]: port %s has no dpdk device, and fallback mode (kernel interfaces) is not part of this build",
 				conf->file, cp->line, i, cp->name);
 			rc = -ENOTSUP;
 			goto fail;
@@ -80,8 +81,8 @@ prx_dp_create(const struct prx_conf *conf, struct prx_dataplane **out)
 		unsigned int lc = conf->reactors.cores[i];
 
 		if (!rte_lcore_is_enabled(lc)) {
-			PRX_LOG(ERR, CTL, "reactors.cores: lcore %u is not enabled in EAL (check -l)",
-				lc);
+			PRX_LOG(ERR, CTL,
+				"reactors.cores: lcore %u is not enabled in EAL (check -l)", lc);
 			rc = -EINVAL;
 			goto fail;
 		}
@@ -123,7 +124,8 @@ prx_dp_print_plan(const struct prx_dataplane *dp, FILE *f)
 		fputc('\n', f);
 	}
 	for (unsigned int r = 0; r < p->n_reactors; r++) {
-		fprintf(f, "plan: reactor %u (lcore %u, socket %d) owns %u rx queue(s), one tx queue on each port\n",
+		fprintf(f,
+			"plan: reactor %u (lcore %u, socket %d) owns %u rx queue(s), one tx queue on each port\n",
 			r, p->reactor[r].lcore, p->reactor[r].socket, p->reactor[r].n_rxq);
 		if (p->reactor[r].n_rxq == 0)
 			PRX_LOG(WARNING, CTL, "reactor %u (lcore %u) owns no rx queue", r,
@@ -146,9 +148,8 @@ get_pool(struct prx_dataplane *dp, int socket)
 	if (dp->pools[s] != NULL)
 		return dp->pools[s];
 	snprintf(name, sizeof(name), "prx_pool_s%d", s);
-	dp->pools[s] = rte_pktmbuf_pool_create(name, prx_conf_pool_mbufs(conf),
-					       conf->mempool.cache, 0,
-					       (uint16_t)conf->mempool.data_room, s);
+	dp->pools[s] = rte_pktmbuf_pool_create(name, prx_conf_pool_mbufs(conf), conf->mempool.cache,
+					       0, (uint16_t)conf->mempool.data_room, s);
 	if (dp->pools[s] == NULL)
 		PRX_LOG(ERR, CTL, "mbuf pool of %u x %u B on socket %d: %s",
 			prx_conf_pool_mbufs(conf), conf->mempool.data_room, s,
@@ -379,10 +380,11 @@ print_final(const struct prx_dataplane *dp, FILE *f, const struct prx_dp_totals 
 
 		prx_port_sw_stats(port, &sw);
 		prx_port_hw_stats(port, &hw);
-		fprintf(f, "prx-port: name=%s rx=%" PRIu64 " tx=%" PRIu64 " tx_drop=%" PRIu64
-			   " ipackets=%" PRIu64 " opackets=%" PRIu64 " ibytes=%" PRIu64
-			   " obytes=%" PRIu64 " imissed=%" PRIu64 " ierrors=%" PRIu64
-			   " oerrors=%" PRIu64 " rx_nombuf=%" PRIu64 "\n",
+		fprintf(f,
+			"prx-port: name=%s rx=%" PRIu64 " tx=%" PRIu64 " tx_drop=%" PRIu64
+			" ipackets=%" PRIu64 " opackets=%" PRIu64 " ibytes=%" PRIu64
+			" obytes=%" PRIu64 " imissed=%" PRIu64 " ierrors=%" PRIu64
+			" oerrors=%" PRIu64 " rx_nombuf=%" PRIu64 "\n",
 			port->name, sw.rx, sw.tx, sw.tx_drop, hw.ipackets, hw.opackets, hw.ibytes,
 			hw.obytes, hw.imissed, hw.ierrors, hw.oerrors, hw.rx_nombuf);
 		for (uint16_t q = 0; q < port->n_rxq; q++)
@@ -403,12 +405,13 @@ print_final(const struct prx_dataplane *dp, FILE *f, const struct prx_dp_totals 
 		prx_reactor_stats_read(re, &rs);
 		prx_pipe_stats_read(&re->pipe, &s);
 		all = rs.busy_cycles + rs.idle_cycles;
-		fprintf(f, "prx-reactor: id=%u lcore=%u rx=%" PRIu64 " originated=%" PRIu64
-			   " tx=%" PRIu64 " dropped=%" PRIu64 " punted=%" PRIu64
-			   " in_flight=%" PRIu64 " iterations=%" PRIu64 " busy_pct=%.1f"
-			   " run_s=%.3f\n",
-			r, re->lcore, s.rx, s.originated, s.tx, prx_pipe_stats_dropped(&s), s.punted,
-			prx_pipe_in_flight(&re->pipe), rs.iterations,
+		fprintf(f,
+			"prx-reactor: id=%u lcore=%u rx=%" PRIu64 " originated=%" PRIu64
+			" tx=%" PRIu64 " dropped=%" PRIu64 " punted=%" PRIu64 " in_flight=%" PRIu64
+			" iterations=%" PRIu64 " busy_pct=%.1f"
+			" run_s=%.3f\n",
+			r, re->lcore, s.rx, s.originated, s.tx, prx_pipe_stats_dropped(&s),
+			s.punted, prx_pipe_in_flight(&re->pipe), rs.iterations,
 			all ? 100.0 * (double)rs.busy_cycles / (double)all : 0.0,
 			hz ? (double)all / (double)hz : 0.0);
 	}
@@ -444,8 +447,9 @@ prx_dp_print_stats(const struct prx_dataplane *dp, FILE *f, bool final)
 				dp->ports[i]->name, sw.rx, sw.tx, sw.tx_drop);
 		}
 	}
-	fprintf(f, "prx-total: rx=%" PRIu64 " originated=%" PRIu64 " tx=%" PRIu64
-		   " dropped=%" PRIu64 " punted=%" PRIu64 " in_flight=%" PRIu64 "\n",
+	fprintf(f,
+		"prx-total: rx=%" PRIu64 " originated=%" PRIu64 " tx=%" PRIu64 " dropped=%" PRIu64
+		" punted=%" PRIu64 " in_flight=%" PRIu64 "\n",
 		t.st.rx, t.st.originated, t.st.tx, t.dropped, t.st.punted, t.in_flight);
 	if (final)
 		fprintf(f, "prx-accounting: %s\n", prx_dp_balanced(&t) ? "balanced" : "MISMATCH");

@@ -215,7 +215,8 @@ prx_eal_env_probe(const char *root, unsigned int need_mb, struct prx_eal_env *en
 		snprintf(env->why, sizeof(env->why), "no free hugepages");
 	} else if (free_pages * page_kb < (uint64_t)need_mb * 1024) {
 		snprintf(env->why, sizeof(env->why),
-			 "%" PRIu64 " free hugepages of %" PRIu64 " kB hold less than the %u MiB needed",
+			 "%" PRIu64 " free hugepages of %" PRIu64
+			 " kB hold less than the %u MiB needed",
 			 free_pages, page_kb, need_mb);
 	} else if (!hugetlbfs_mounted(root)) {
 		snprintf(env->why, sizeof(env->why), "no hugetlbfs mounted");

@@ -19,8 +19,8 @@
 
 /** What the machine offers. */
 struct prx_eal_env {
-	bool hugepages;      /**< hugetlbfs mounted and enough free pages for the config */
-	char why[128];       /**< why hugepages are not used (for the log), or "" */
+	bool hugepages; /**< hugetlbfs mounted and enough free pages for the config */
+	char why[128];	/**< why hugepages are not used (for the log), or "" */
 };
 
 /** The argument vector; argv[argc] is NULL.  Strings live in `store`. */

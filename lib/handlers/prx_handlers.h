@@ -14,9 +14,9 @@
 
 /** Settings of an xconnect (cross-connect, l2fwd) handler. */
 struct prx_xconnect_conf {
-	uint16_t to;            /**< output port slot */
-	enum prx_mac_mode mac;  /**< keep, swap source/destination, or rewrite */
-	bool set_src, set_dst;  /**< rewrite: which addresses to set */
+	uint16_t to;	       /**< output port slot */
+	enum prx_mac_mode mac; /**< keep, swap source/destination, or rewrite */
+	bool set_src, set_dst; /**< rewrite: which addresses to set */
 	uint8_t src[6], dst[6];
 };
 

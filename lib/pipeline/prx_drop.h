@@ -8,7 +8,8 @@
 #define PRX_DROP_H
 
 #define PRX_DROP_REASONS(X) \
-	X(PRX_DROP_CHAIN_END, "chain_end", "no handler in the port's chain disposed of the packet") \
+	X(PRX_DROP_CHAIN_END, "chain_end", \
+	  "no handler in the port's chain disposed of the packet") \
 	X(PRX_DROP_NO_PORT, "no_port", "destination port does not exist (any more)") \
 	X(PRX_DROP_TX_FULL, "tx_full", "the port's tx queue refused the packet") \
 	X(PRX_DROP_PUNT_FULL, "punt_full", "the slow-path ring was full") \

@@ -43,7 +43,7 @@ typedef void (*prx_handler_fn)(struct prx_pipe *p, const struct prx_handler *h,
 
 /** Per (handler, reactor) counters. */
 struct prx_handler_stats {
-	uint64_t in;      /**< packets given to the handler */
+	uint64_t in;	  /**< packets given to the handler */
 	uint64_t dropped; /**< packets it dropped (any reason) */
 } __rte_cache_aligned;
 
@@ -54,9 +54,9 @@ struct prx_handler_stats {
  */
 struct prx_handler {
 	char name[PRX_NAME_MAX];
-	const char *type;            /**< "xconnect", ... */
+	const char *type; /**< "xconnect", ... */
 	prx_handler_fn process;
-	void *priv;                  /**< type-specific, immutable configuration/tables */
+	void *priv; /**< type-specific, immutable configuration/tables */
 	void (*destroy)(struct prx_handler *h); /**< frees priv; may be NULL */
 	struct prx_handler_stats stats[PRX_MAX_REACTORS];
 };
@@ -87,14 +87,14 @@ struct prx_txbuf {
  * swaps (counters, tx buffers).  `ports` points into the reactor's current snapshot.
  */
 struct prx_pipe {
-	uint16_t id;                 /**< reactor index == tx queue id on every port */
-	uint16_t tx_threshold;       /**< flush a tx buffer when it holds this many (the burst) */
-	uint32_t dirty;              /**< bit i: tx[i] holds packets */
+	uint16_t id;		       /**< reactor index == tx queue id on every port */
+	uint16_t tx_threshold;	       /**< flush a tx buffer when it holds this many (the burst) */
+	uint32_t dirty;		       /**< bit i: tx[i] holds packets */
 	struct prx_port *const *ports; /**< slot -> port of the current snapshot (NULL = none) */
-	struct rte_mempool *pool;    /**< for prx_pkt_originate() */
-	struct rte_ring *punt;       /**< slow-path ring (single producer: this reactor), or NULL */
+	struct rte_mempool *pool;      /**< for prx_pkt_originate() */
+	struct rte_ring *punt; /**< slow-path ring (single producer: this reactor), or NULL */
 	struct prx_handler_stats *hs; /**< current handler's slot for this reactor */
-	struct rte_mbuf **next;      /**< where prx_pkt_next() puts packets */
+	struct rte_mbuf **next;	      /**< where prx_pkt_next() puts packets */
 	uint16_t n_next;
 	uint16_t n_free;
 	struct rte_mbuf *free[PRX_BURST_MAX]; /**< dropped packets awaiting bulk free */
@@ -113,8 +113,7 @@ void prx__pipe_tx_refused(struct prx_pipe *p, struct prx_port *port, struct rte_
 /** Free the collected drops. */
 void prx__pipe_free_drops(struct prx_pipe *p);
 /** Slow path of prx_pkt_tx_burst(): n packets that do not fit the zero-copy case. */
-void prx__pipe_tx_burst_slow(struct prx_pipe *p, uint16_t slot, struct rte_mbuf **pkts,
-			     uint16_t n);
+void prx__pipe_tx_burst_slow(struct prx_pipe *p, uint16_t slot, struct rte_mbuf **pkts, uint16_t n);
 
 /** Flush every tx buffer that holds packets. */
 static inline void

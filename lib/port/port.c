@@ -23,8 +23,8 @@ prx_port_alloc(const char *name, const struct prx_port_ops *ops, size_t priv_siz
 	if (port == NULL)
 		return -ENOMEM;
 	if (priv_size > 0) {
-		port->priv = rte_zmalloc_socket("prx_port_priv", priv_size, RTE_CACHE_LINE_SIZE,
-						sock);
+		port->priv =
+			rte_zmalloc_socket("prx_port_priv", priv_size, RTE_CACHE_LINE_SIZE, sock);
 		if (port->priv == NULL) {
 			rte_free(port);
 			return -ENOMEM;
@@ -64,12 +64,12 @@ prx_port_configure(struct prx_port *port, const struct prx_port_setup *setup)
 		return -ENOTSUP;
 	port->rxq = rte_zmalloc_socket("prx_rxq", setup->n_rxq * sizeof(void *), 0, sock);
 	port->txq = rte_zmalloc_socket("prx_txq", setup->n_txq * sizeof(void *), 0, sock);
-	port->rxq_stats = rte_zmalloc_socket("prx_rxq_stats",
-					     setup->n_rxq * sizeof(struct prx_queue_stats),
-					     RTE_CACHE_LINE_SIZE, sock);
-	port->txq_stats = rte_zmalloc_socket("prx_txq_stats",
-					     setup->n_txq * sizeof(struct prx_queue_stats),
-					     RTE_CACHE_LINE_SIZE, sock);
+	port->rxq_stats =
+		rte_zmalloc_socket("prx_rxq_stats", setup->n_rxq * sizeof(struct prx_queue_stats),
+				   RTE_CACHE_LINE_SIZE, sock);
+	port->txq_stats =
+		rte_zmalloc_socket("prx_txq_stats", setup->n_txq * sizeof(struct prx_queue_stats),
+				   RTE_CACHE_LINE_SIZE, sock);
 	if (port->rxq == NULL || port->txq == NULL || port->rxq_stats == NULL ||
 	    port->txq_stats == NULL) {
 		free_queues(port);

@@ -40,17 +40,17 @@ typedef uint16_t (*prx_tx_burst_fn)(void *txq, struct rte_mbuf **pkts, uint16_t 
 
 /** What configure asks of a driver. */
 struct prx_port_setup {
-	uint16_t n_rxq;              /**< rx queues */
-	uint16_t n_txq;              /**< tx queues (one per reactor) */
-	uint16_t rx_desc, tx_desc;   /**< ring sizes (drivers may round) */
+	uint16_t n_rxq;		   /**< rx queues */
+	uint16_t n_txq;		   /**< tx queues (one per reactor) */
+	uint16_t rx_desc, tx_desc; /**< ring sizes (drivers may round) */
 	bool promiscuous;
-	struct rte_mempool *pool;    /**< rx buffers come from here (on the port's socket) */
+	struct rte_mempool *pool; /**< rx buffers come from here (on the port's socket) */
 };
 
 /** Hardware/driver counters of a port, summed over its queues. */
 struct prx_port_hw_stats {
 	uint64_t ipackets, opackets, ibytes, obytes;
-	uint64_t imissed;   /**< dropped by the device/kernel: rx ring full */
+	uint64_t imissed; /**< dropped by the device/kernel: rx ring full */
 	uint64_t ierrors, oerrors;
 	uint64_t rx_nombuf; /**< rx mbuf allocation failures */
 };
@@ -108,18 +108,18 @@ enum prx_port_state {
 /** A port.  Drivers that need more embed it or keep their state in priv. */
 struct prx_port {
 	char name[PRX_NAME_MAX];
-	uint16_t index;                   /**< slot (0..PRX_MAX_PORTS-1): tx buffers and tables use it */
-	int socket;                       /**< NUMA node of the device, -1 unknown */
+	uint16_t index; /**< slot (0..PRX_MAX_PORTS-1): tx buffers and tables use it */
+	int socket;	/**< NUMA node of the device, -1 unknown */
 	enum prx_port_state state;
 	const struct prx_port_ops *ops;
-	void *priv;                       /**< driver state */
+	void *priv; /**< driver state */
 	struct rte_ether_addr mac;
-	uint16_t max_rxq, max_txq;        /**< driver limits (filled at probe) */
-	uint16_t n_rxq, n_txq;            /**< configured */
+	uint16_t max_rxq, max_txq; /**< driver limits (filled at probe) */
+	uint16_t n_rxq, n_txq;	   /**< configured */
 	prx_rx_burst_fn rx_burst;
 	prx_tx_burst_fn tx_burst;
-	void **rxq;                       /**< n_rxq driver queue handles */
-	void **txq;                       /**< n_txq driver queue handles */
+	void **rxq;			   /**< n_rxq driver queue handles */
+	void **txq;			   /**< n_txq driver queue handles */
 	struct prx_queue_stats *rxq_stats; /**< n_rxq */
 	struct prx_queue_stats *txq_stats; /**< n_txq */
 };
@@ -149,8 +149,8 @@ int prx_port_rx_wakeup_fd(struct prx_port *port, uint16_t q);
 
 /** prx's counters summed over queues (relaxed reads; any thread). */
 struct prx_port_sw_stats {
-	uint64_t rx;      /**< received by reactors */
-	uint64_t tx;      /**< accepted by the driver */
+	uint64_t rx;	  /**< received by reactors */
+	uint64_t tx;	  /**< accepted by the driver */
 	uint64_t tx_drop; /**< refused by the driver */
 };
 void prx_port_sw_stats(const struct prx_port *port, struct prx_port_sw_stats *st);

@@ -27,28 +27,28 @@
 /** A core that runs a reactor. */
 struct prx_topo_core {
 	unsigned int lcore; /**< EAL lcore id */
-	int socket;         /**< NUMA socket, -1 unknown */
+	int socket;	    /**< NUMA socket, -1 unknown */
 };
 
 /** A port to place. */
 struct prx_topo_port {
 	const char *name;
-	int socket;       /**< NUMA socket of the device, -1 unknown */
-	uint16_t n_rxq;   /**< rx queues, >= 1 */
+	int socket;	/**< NUMA socket of the device, -1 unknown */
+	uint16_t n_rxq; /**< rx queues, >= 1 */
 };
 
 /** The planner's input. */
 struct prx_plan_input {
-	unsigned int n_cores;              /**< reactors to plan, 1..PRX_MAX_REACTORS */
+	unsigned int n_cores;		   /**< reactors to plan, 1..PRX_MAX_REACTORS */
 	const struct prx_topo_core *cores; /**< reactor i runs on cores[i] */
-	unsigned int n_ports;              /**< 0..PRX_MAX_PORTS */
+	unsigned int n_ports;		   /**< 0..PRX_MAX_PORTS */
 	const struct prx_topo_port *ports;
 };
 
 /** One rx queue's owner. */
 struct prx_plan_rxq {
-	uint16_t port;    /**< index into the input's ports */
-	uint16_t queue;   /**< rx queue id */
+	uint16_t port;	  /**< index into the input's ports */
+	uint16_t queue;	  /**< rx queue id */
 	uint16_t reactor; /**< index into the input's cores */
 	bool cross_numa;  /**< port and reactor sockets both known and different */
 };
@@ -64,7 +64,7 @@ struct prx_plan_reactor {
 struct prx_plan {
 	unsigned int n_reactors;
 	struct prx_plan_reactor reactor[PRX_MAX_REACTORS];
-	unsigned int n_rxq;        /**< sum of all ports' n_rxq */
+	unsigned int n_rxq;	   /**< sum of all ports' n_rxq */
 	unsigned int n_cross_numa; /**< assignments with cross_numa set */
 	struct prx_plan_rxq rxq[]; /**< n_rxq entries, ordered by (port, queue) */
 };

@@ -32,11 +32,11 @@
 /** One entry of a poll list: an rx queue this reactor owns and where its packets go. */
 struct prx_poll_entry {
 	prx_rx_burst_fn rx_burst;
-	void *rxq;                       /**< driver queue handle */
-	struct prx_queue_stats *stats;   /**< the queue's prx counters (single writer: us) */
+	void *rxq;		       /**< driver queue handle */
+	struct prx_queue_stats *stats; /**< the queue's prx counters (single writer: us) */
 	struct prx_port *port;
 	uint16_t queue;
-	struct prx_chain chain;          /**< the input port's chain (copied: immutable) */
+	struct prx_chain chain; /**< the input port's chain (copied: immutable) */
 } __rte_cache_aligned;
 
 /**
@@ -44,10 +44,10 @@ struct prx_poll_entry {
  * every reactor has passed a quiescent state since it was replaced.
  */
 struct prx_snapshot {
-	uint64_t gen;                            /**< generation, for logs and tests */
-	struct prx_port *ports[PRX_MAX_PORTS];   /**< slot -> port for transmission */
+	uint64_t gen;			       /**< generation, for logs and tests */
+	struct prx_port *ports[PRX_MAX_PORTS]; /**< slot -> port for transmission */
 	uint16_t n_poll;
-	struct prx_poll_entry poll[];            /**< rx queues to poll */
+	struct prx_poll_entry poll[]; /**< rx queues to poll */
 };
 
 /** Allocate a zeroed snapshot with room for n_poll entries (rte_malloc on `socket`). */
@@ -58,9 +58,9 @@ void prx_snapshot_free(struct prx_snapshot *s);
 /** Time-in-state and loop counters of a reactor (TSC cycles). */
 struct prx_reactor_stats {
 	uint64_t iterations;
-	uint64_t busy_cycles;   /**< iterations that received packets */
-	uint64_t idle_cycles;   /**< iterations that received nothing */
-	uint64_t switches;      /**< snapshots taken up */
+	uint64_t busy_cycles; /**< iterations that received packets */
+	uint64_t idle_cycles; /**< iterations that received nothing */
+	uint64_t switches;    /**< snapshots taken up */
 };
 
 struct prx_reactor;
@@ -81,11 +81,11 @@ extern const struct prx_engine_ops prx_engine_poll;
 /** A reactor. */
 struct prx_reactor {
 	/* set at creation, read-only afterwards */
-	uint16_t id;                    /**< index: RCU thread id and tx queue id */
+	uint16_t id; /**< index: RCU thread id and tx queue id */
 	unsigned int lcore;
 	int socket;
 	uint16_t burst;
-	uint64_t drain_tsc;             /**< drain deadline in TSC cycles */
+	uint64_t drain_tsc; /**< drain deadline in TSC cycles */
 	const struct prx_engine_ops *engine;
 	struct rte_rcu_qsbr *qsbr;
 
@@ -95,8 +95,8 @@ struct prx_reactor {
 
 	/* reactor-owned */
 	const struct prx_snapshot *cur __rte_cache_aligned;
-	int run_rc;                     /**< why the loop ended (0 = asked to stop) */
-	uint64_t pipe_deadline;         /**< TSC by which partial tx buffers are flushed */
+	int run_rc;		/**< why the loop ended (0 = asked to stop) */
+	uint64_t pipe_deadline; /**< TSC by which partial tx buffers are flushed */
 	struct prx_reactor_stats rs;
 	struct prx_pipe pipe;
 };
@@ -117,8 +117,7 @@ void prx_reactor_destroy(struct prx_reactor *r);
  * iteration.  Returns the previously published snapshot, which the caller frees after
  * prx_reactor_sync().
  */
-const struct prx_snapshot *prx_reactor_publish(struct prx_reactor *r,
-					       const struct prx_snapshot *s);
+const struct prx_snapshot *prx_reactor_publish(struct prx_reactor *r, const struct prx_snapshot *s);
 
 /**
  * Wait until every registered, online reactor has passed a quiescent state (control

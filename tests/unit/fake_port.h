@@ -18,14 +18,14 @@ struct fake_queue {
 
 struct fake_port {
 	struct rte_mempool *pool;
-	bool generate;          /* rx makes fresh 64 B frames without end (like net_null) */
-	uint32_t tx_limit;      /* tx accepts at most this many in total (UINT32_MAX: all) */
-	uint32_t n_rx;          /* queued for rx (queue 0) */
+	bool generate;	   /* rx makes fresh 64 B frames without end (like net_null) */
+	uint32_t tx_limit; /* tx accepts at most this many in total (UINT32_MAX: all) */
+	uint32_t n_rx;	   /* queued for rx (queue 0) */
 	uint32_t rx_pos;
 	struct rte_mbuf *rx[FAKE_MAX_PKTS];
-	uint32_t n_tx;          /* taken by tx (kept, in order) */
+	uint32_t n_tx; /* taken by tx (kept, in order) */
 	struct rte_mbuf *tx[FAKE_MAX_PKTS];
-	uint64_t tx_total;      /* taken in generate mode (freed at once) */
+	uint64_t tx_total; /* taken in generate mode (freed at once) */
 	struct fake_queue q[PRX_MAX_REACTORS];
 };
 

@@ -15,8 +15,17 @@ start_eal(void)
 	char prefix[64];
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=prxut%d", (int)getpid());
-	char *argv[] = {"prx_test", "--no-huge", "--no-pci", "-m", "256", "-l", "0,1",
-			prefix, "--log-level=lib.eal:error", "--no-telemetry", NULL};
+	char *argv[] = {"prx_test",
+			"--no-huge",
+			"--no-pci",
+			"-m",
+			"256",
+			"-l",
+			"0,1",
+			prefix,
+			"--log-level=lib.eal:error",
+			"--no-telemetry",
+			NULL};
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 
 	return rte_eal_init(argc, argv) < 0 ? -1 : 0;

@@ -17,6 +17,9 @@ struct prx_test_case {
  */
 int prx_test_run(const char *suite, const struct prx_test_case *cases, int eal);
 
-#define PRX_TEST(fn) { #fn, fn }
+#define PRX_TEST(fn) \
+	{ \
+#fn, fn \
+	}
 
 #endif

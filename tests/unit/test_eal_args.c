@@ -5,11 +5,12 @@
 #include "prx_eal.h"
 #include "prx_test.h"
 
-static const char base_cfg[] = "instance = \"t1\";\n"
-				"reactors = { cores = [1, 3]; };\n"
-				"handlers = ( { name = \"x\"; type = \"xconnect\"; to = \"b\"; } );\n"
-				"ports = ( { name = \"a\"; dpdk = \"net_null0\"; chain = [\"x\"]; },\n"
-				"          { name = \"b\"; dpdk = \"net_null1\"; } );\n";
+static const char base_cfg[] =
+	"instance = \"t1\";\n"
+	"reactors = { cores = [1, 3]; };\n"
+	"handlers = ( { name = \"x\"; type = \"xconnect\"; to = \"b\"; } );\n"
+	"ports = ( { name = \"a\"; dpdk = \"net_null0\"; chain = [\"x\"]; },\n"
+	"          { name = \"b\"; dpdk = \"net_null1\"; } );\n";
 
 static struct prx_conf *
 load(const char *text)
@@ -70,11 +71,12 @@ test_user_arguments_win(void)
 	struct prx_conf *c = load(base_cfg);
 	struct prx_eal_env env = {.hugepages = false};
 	struct prx_eal_argv a;
-	char *user[] = {"-l0-3", "--file-prefix=mine", "-a", "0000:00:04.0", "-m", "512",
-			"--log-level=pmd:debug"};
+	char *user[] = {"-l0-3", "--file-prefix=mine",	 "-a", "0000:00:04.0", "-m",
+			"512",	 "--log-level=pmd:debug"};
 
 	CU_ASSERT_EQUAL(prx_eal_args_build(c, &env, 7, user, &a), 0);
-	assert_line(&a, "prxd -l0-3 --file-prefix=mine -a 0000:00:04.0 -m 512 --log-level=pmd:debug");
+	assert_line(&a,
+		    "prxd -l0-3 --file-prefix=mine -a 0000:00:04.0 -m 512 --log-level=pmd:debug");
 	prx_conf_free(c);
 }
 
@@ -103,7 +105,9 @@ test_no_huge_prefix_is_not_a_match(void)
 
 	/* look-alike long options do not suppress the defaults */
 	CU_ASSERT_EQUAL(prx_eal_args_build(c, &env, 2, user, &a), 0);
-	assert_line(&a, "prxd -l 0,1,3 --main-lcore 0 --file-prefix t1 --no-pci --in-memory --no-hugeX --lcores-bogus");
+	assert_line(
+		&a,
+		"prxd -l 0,1,3 --main-lcore 0 --file-prefix t1 --no-pci --in-memory --no-hugeX --lcores-bogus");
 	prx_conf_free(c);
 }
 
@@ -143,8 +147,8 @@ test_pool_and_memory_sizing(void)
 	/* 2 ports x (1 x 1024 rx + 2 reactors x 1024 tx) = 6144, caches 3 x 384 = 1152,
 	 * tx buffers 2 x 128 x 4 = 1024, margin 1024: 9344 -> 16383 */
 	CU_ASSERT_EQUAL(prx_conf_pool_mbufs(c), 16383);
-	/* 16383 x (2176 + 192) B = 37.0 MiB -> 38, plus 64 */
-	CU_ASSERT_EQUAL(prx_conf_memory_mb(c), 64 + 38);
+	/* 16383 x (2176 + 192) B = 38 794 944 B = 36.99 MiB -> 37, plus 64 */
+	CU_ASSERT_EQUAL(prx_conf_memory_mb(c), 64 + 37);
 	c->mempool.mbufs = 4095;
 	c->memory_mb = 0;
 	CU_ASSERT_EQUAL(prx_conf_pool_mbufs(c), 4095);

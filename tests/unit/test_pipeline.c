@@ -70,8 +70,8 @@ rx_all(const struct prx_chain *c)
 static struct prx_handler *
 xc(enum prx_mac_mode mac)
 {
-	struct prx_xconnect_conf xcc = {.to = 1, .mac = mac, .set_dst = true,
-					.dst = {2, 0, 0, 0, 0, 0xbb}};
+	struct prx_xconnect_conf xcc = {
+		.to = 1, .mac = mac, .set_dst = true, .dst = {2, 0, 0, 0, 0, 0xbb}};
 	struct prx_handler *h;
 
 	CU_ASSERT_FATAL(prx_xconnect_create("xc", &xcc, &h) == 0);
@@ -204,7 +204,7 @@ test_mac_swap_and_runts(void)
 	struct prx_chain c = {.n = 1, .h = {h}};
 	fake_port_push(ports[0], 64, 1);
 	fake_port_push(ports[0], 13, 2); /* runt */
-	fake_port_push(ports[0], 1, 3);  /* runt */
+	fake_port_push(ports[0], 1, 3);	 /* runt */
 	fake_port_push(ports[0], 14, 4); /* exactly a header: fine */
 	rx_all(&c);
 	prx_pipe_flush(&pipe);

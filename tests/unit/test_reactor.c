@@ -88,8 +88,8 @@ test_forwards_then_switches_snapshot_live(void)
 	fake_port_priv(a)->generate = true;
 	fake_port_priv(b)->generate = true;
 	CU_ASSERT_FATAL(prx_xconnect_create("xc", &xcc, &h) == 0);
-	CU_ASSERT_FATAL(prx_reactor_create(0, lcore, -1, 32, 100, &prx_engine_poll, qsbr, pool,
-					   &r) == 0);
+	CU_ASSERT_FATAL(
+		prx_reactor_create(0, lcore, -1, 32, 100, &prx_engine_poll, qsbr, pool, &r) == 0);
 	s1 = snap_for(1, a, b, h);
 	CU_ASSERT_PTR_NULL(prx_reactor_publish(r, s1));
 	CU_ASSERT_FATAL(rte_eal_remote_launch(prx_reactor_main, r, lcore) == 0);
@@ -208,14 +208,14 @@ test_create_rejects_bad_arguments(void)
 	struct prx_reactor *r = (void *)1;
 
 	setup();
-	CU_ASSERT_EQUAL(prx_reactor_create(PRX_MAX_REACTORS, 0, -1, 32, 100, &prx_engine_poll,
-					   qsbr, pool, &r),
+	CU_ASSERT_EQUAL(prx_reactor_create(PRX_MAX_REACTORS, 0, -1, 32, 100, &prx_engine_poll, qsbr,
+					   pool, &r),
 			-EINVAL);
 	CU_ASSERT_PTR_NULL(r);
 	CU_ASSERT_EQUAL(prx_reactor_create(0, 0, -1, 0, 100, &prx_engine_poll, qsbr, pool, &r),
 			-EINVAL);
-	CU_ASSERT_EQUAL(prx_reactor_create(0, 0, -1, PRX_BURST_MAX + 1, 100, &prx_engine_poll,
-					   qsbr, pool, &r),
+	CU_ASSERT_EQUAL(prx_reactor_create(0, 0, -1, PRX_BURST_MAX + 1, 100, &prx_engine_poll, qsbr,
+					   pool, &r),
 			-EINVAL);
 	CU_ASSERT_EQUAL(prx_reactor_create(0, 0, -1, 32, 100, NULL, qsbr, pool, &r), -EINVAL);
 	prx_reactor_destroy(NULL);

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/conf internals, shared by conf.c (loading, schema), conf_check.c (typed getters,
+ * error collection) and conf_src.c (source text, @include, integer literals).
+ * Not installed; the unit tests include it to reach the literal scanner.
+ */
+#ifndef PRX_CONF_INTERNAL_H
+#define PRX_CONF_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libconfig.h>
+
+#include "prx_conf.h"
+
+/** Deepest @include nesting (libconfig 1.5's own limit). */
+#define PRX__CONF_INCLUDE_DEPTH 10
+
+/** Where one line of the expanded text came from. */
+struct prx__conf_pos {
+	unsigned int file; /**< index into prx__conf_src.files */
+	unsigned int line; /**< 1-based line in that file */
+};
+
+/**
+ * The configuration text with every @include expanded in place (libconfig then reads it
+ * as one string), and a map from each of its lines back to the file and line it came from.
+ */
+struct prx__conf_src {
+	char *text; /**< NUL-terminated expanded text */
+	size_t len, cap;
+	struct prx__conf_pos *lines; /**< lines[i] is line i + 1 of text */
+	unsigned int n_lines, cap_lines;
+	char **files; /**< files[0] is the top file (or the string's name) */
+	unsigned int n_files, cap_files;
+	int state;	 /**< scanner state carried from line to line (comment, string) */
+	char error[256]; /**< the message when loading failed */
+};
+
+/**
+ * Read `path` and the files it includes.  Includes resolve against the including
+ * file's folder; an absolute include path is taken as is.
+ * @return 0; -errno of the top file (error "FILE: reason"); -EINVAL for a bad include
+ *   (error "FILE:LINE: reason"); -ENOMEM.
+ */
+int prx__conf_src_file(struct prx__conf_src *src, const char *path);
+
+/** The same from a string called `name`; top-level includes resolve against `include_dir` (NULL: CWD). */
+int prx__conf_src_string(struct prx__conf_src *src, const char *text, const char *name,
+			 const char *include_dir);
+
+/** Free what the src holds (a zeroed src is fine). */
+void prx__conf_src_free(struct prx__conf_src *src);
+
+/** File name and line for `line` of the expanded text (lines past the end count on from the last). */
+void prx__conf_src_where(const struct prx__conf_src *src, unsigned int line, const char **file,
+			 unsigned int *file_line);
+
+/** One integer literal of the text, as written. */
+struct prx__conf_lit {
+	unsigned int off;  /**< offset in the text */
+	unsigned int len;  /**< length, including any L/LL suffix */
+	unsigned int line; /**< 1-based line */
+};
+
+/**
+ * Find every integer literal (decimal, hex, with optional L/LL) of libconfig text, in
+ * order, tokenizing as libconfig's scanner does (comments, strings, names and floats
+ * are skipped).  libconfig makes exactly one int setting per literal, in the same order.
+ * @return 0 and *lits (free() it; NULL when *n is 0), or -ENOMEM.
+ */
+int prx__conf_scan_ints(const char *text, struct prx__conf_lit **lits, unsigned int *n);
+
+/**
+ * Value of an integer literal `s` of `len` characters ("-12", "0x1F", "5L").
+ * @return 0 and *v, -ERANGE when it does not fit a long long, -EINVAL if not a literal.
+ */
+int prx__conf_parse_int(const char *s, size_t len, long long *v);
+
+/**
+ * Hook each int setting of `cfg` (read from src->text) to its literal in `lits` (from
+ * prx__conf_scan_ints(), kept alive as long as cfg).  Should the scan and libconfig ever
+ * disagree, nothing is attached and range checks fall back to libconfig's values.
+ */
+void prx__conf_attach_literals(config_t *cfg, const struct prx__conf_src *src,
+			       const struct prx__conf_lit *lits, unsigned int n);
+
+/** One collected error; `order` (a line of the expanded text) sorts them into file order. */
+struct prx__conf_err {
+	unsigned int order;
+	char msg[sizeof(((struct prx_conf_errors *)0)->msg[0])];
+};
+
+/** State of one validation. */
+struct prx__conf_ctx {
+	const struct prx__conf_src *src;
+	unsigned int root_line; /**< line for errors about the root group */
+	struct prx__conf_err *errs;
+	unsigned int n_errs, cap_errs;
+	unsigned int n_lost; /**< errors not stored for want of memory */
+};
+
+/** Record "FILE:LINE: reason" at `line` of the expanded text. */
+void prx__conf_error_line(struct prx__conf_ctx *ctx, unsigned int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/**
+ * Record "FILE:LINE: path: reason" for setting `s`; with `member` non-NULL, the error is
+ * about that (missing) member of group `s` and sits on the group's line.
+ */
+void prx__conf_error(struct prx__conf_ctx *ctx, const config_setting_t *s, const char *member,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/** Sort the errors into file order and copy them out; frees them. */
+void prx__conf_errors_finish(struct prx__conf_ctx *ctx, struct prx_conf_errors *out);
+
+/*
+ * Typed getters: each checks the setting's type and range, reports what is wrong and
+ * returns 0 or -EINVAL.
+ */
+int prx__conf_int(struct prx__conf_ctx *ctx, const config_setting_t *s, long long min,
+		  long long max, bool zero_ok, long long *v);
+int prx__conf_string(struct prx__conf_ctx *ctx, const config_setting_t *s, const char **v);
+int prx__conf_bool(struct prx__conf_ctx *ctx, const config_setting_t *s, bool *v);
+int prx__conf_enum(struct prx__conf_ctx *ctx, const config_setting_t *s, const char *const *names,
+		   unsigned int n, unsigned int *v);
+/** A name: non-empty, [A-Za-z0-9_-], shorter than PRX_NAME_MAX. */
+int prx__conf_name(struct prx__conf_ctx *ctx, const config_setting_t *s, char out[PRX_NAME_MAX]);
+int prx__conf_group(struct prx__conf_ctx *ctx, const config_setting_t *s);
+/** A list `( ... )` of groups with min..max entries; every entry is checked to be a group. */
+int prx__conf_group_list(struct prx__conf_ctx *ctx, const config_setting_t *s, unsigned int min,
+			 unsigned int max);
+/** An array or list of `type` (CONFIG_TYPE_STRING or _INT) with min..max entries. */
+int prx__conf_scalar_list(struct prx__conf_ctx *ctx, const config_setting_t *s, int type,
+			  unsigned int min, unsigned int max);
+/** Report every member of group `g` not in the NULL-terminated `keys`. */
+void prx__conf_keys(struct prx__conf_ctx *ctx, const config_setting_t *g, const char *const *keys);
+
+/** Parse "02:00:00:00:00:01" (six two-digit hex octets). */
+int prx__conf_parse_mac(const char *s, uint8_t mac[6]);
+/** Whether devargs name a PCI device: "DDDD:BB:DD.F" or "BB:DD.F" before the first ','. */
+bool prx__conf_is_pci(const char *devargs);
+
+#endif /* PRX_CONF_INTERNAL_H */

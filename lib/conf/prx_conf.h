@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Typed, validated configuration.  lib/conf is the only code that sees libconfig;
+ * everything else reads a `const struct prx_conf`.
+ *
+ * Every error is one line "FILE:LINE: setting.path: reason" (see struct prx_conf_errors).
+ * The settings are documented in config/README.md.
+ */
+#ifndef PRX_CONF_H
+#define PRX_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "prx_common.h"
+
+/** Top-level `mode`. */
+#define PRX_MODES(X) \
+	X(PRX_MODE_AUTO, "auto") \
+	X(PRX_MODE_DPDK, "dpdk") \
+	X(PRX_MODE_FALLBACK, "fallback")
+
+/** `reactors.engine`: how a reactor waits (docs/design.md, "Engines"). */
+#define PRX_ENGINES(X) \
+	X(PRX_ENGINE_AUTO, "auto") \
+	X(PRX_ENGINE_POLL, "poll") \
+	X(PRX_ENGINE_EPOLL, "epoll")
+
+/** `mac` of an xconnect handler. */
+#define PRX_MAC_MODES(X) \
+	X(PRX_MAC_KEEP, "keep") \
+	X(PRX_MAC_SWAP, "swap") \
+	X(PRX_MAC_REWRITE, "rewrite")
+
+/** Handler types known to the configuration. */
+#define PRX_HANDLER_TYPES(X) X(PRX_HANDLER_XCONNECT, "xconnect")
+
+#define PRX__ENUM(sym, str) sym,
+enum prx_mode { PRX_MODES(PRX__ENUM) PRX_MODE_MAX };
+enum prx_engine { PRX_ENGINES(PRX__ENUM) PRX_ENGINE_MAX };
+enum prx_mac_mode { PRX_MAC_MODES(PRX__ENUM) PRX_MAC_MODE_MAX };
+enum prx_handler_type { PRX_HANDLER_TYPES(PRX__ENUM) PRX_HANDLER_TYPE_MAX };
+#undef PRX__ENUM
+
+const char *prx_mode_name(enum prx_mode m);
+const char *prx_engine_name(enum prx_engine e);
+const char *prx_mac_mode_name(enum prx_mac_mode m);
+const char *prx_handler_type_name(enum prx_handler_type t);
+
+/** One entry of `ports`. */
+struct prx_conf_port {
+	char name[PRX_NAME_MAX]; /**< `name`, required, unique, [A-Za-z0-9_-]+ */
+	char *dpdk;		 /**< `dpdk`: devargs (PCI address or vdev string) or NULL */
+	char *kernel;		 /**< `kernel`: interface name (fallback mode) or NULL */
+	bool is_pci;		 /**< devargs name a PCI device (EAL then probes PCI) */
+	uint16_t rx_queues;	 /**< `rx_queues`, 1..1024, default 1 */
+	uint16_t rx_desc;	 /**< `rx_desc`, 64..16384 power of two, default 1024 */
+	uint16_t tx_desc;	 /**< `tx_desc`, 64..16384 power of two, default 1024 */
+	bool promiscuous;	 /**< `promiscuous`, default true */
+	int socket;		 /**< `socket`: NUMA node override, -1 = ask the device (default) */
+	uint16_t n_chain;	 /**< number of handlers in `chain` (0 = drop everything) */
+	uint16_t chain[PRX_CHAIN_MAX]; /**< `chain`: indices into prx_conf.handlers */
+	int line;		       /**< line of the port's group, for later messages */
+};
+
+/** One entry of `handlers`. */
+struct prx_conf_handler {
+	char name[PRX_NAME_MAX];    /**< `name`, required, unique */
+	enum prx_handler_type type; /**< `type`, required */
+	int line;
+	union {
+		struct {
+			uint16_t to;		/**< `to`: index into prx_conf.ports */
+			enum prx_mac_mode mac;	/**< `mac`, default "keep" */
+			bool set_src, set_dst;	/**< which of src/dst `mac = "rewrite"` sets */
+			uint8_t src[6], dst[6]; /**< `src_mac`, `dst_mac` ("02:00:00:00:00:01") */
+		} xconnect;
+	} u;
+};
+
+/** The whole configuration. */
+struct prx_conf {
+	char *file;	    /**< path it was loaded from ("<string>" for strings) */
+	enum prx_mode mode; /**< `mode`, default auto */
+	char instance
+		[PRX_NAME_MAX]; /**< `instance`, default "prx": EAL --file-prefix, /run/prx/<instance>/ */
+	unsigned int n_eal; /**< `eal`: extra EAL arguments, passed through */
+	char **eal;
+	unsigned int memory_mb; /**< `memory_mb`: EAL memory, 0 = sized from the config (default) */
+	unsigned int stats_interval; /**< `stats_interval` seconds, 0 = off (default) */
+	unsigned int control_core;   /**< `control_core`: the main lcore, default 0 */
+	struct {
+		unsigned int n_cores; /**< entries in `reactors.cores` */
+		unsigned int cores
+			[PRX_MAX_REACTORS]; /**< `reactors.cores`, required, unique, != control_core, < 128 */
+		enum prx_engine engine; /**< `reactors.engine`, default auto */
+		uint16_t burst;		/**< `reactors.burst`, 1..128, default 32 */
+		uint32_t drain_us;	/**< `reactors.drain_us`, 1..100000, default 100 */
+	} reactors;
+	struct {
+		uint32_t
+			mbufs; /**< `mempool.mbufs` per NUMA socket, 0 = sized from the config (default); else 1024..16777216 */
+		uint32_t cache; /**< `mempool.cache`, 0..512, default 256 */
+		uint32_t
+			data_room; /**< `mempool.data_room` bytes, 1024..65535, default 2176 (RTE_MBUF_DEFAULT_BUF_SIZE) */
+	} mempool;
+	unsigned int n_ports;
+	struct prx_conf_port ports[PRX_MAX_PORTS];
+	unsigned int n_handlers;
+	struct prx_conf_handler handlers[PRX_MAX_HANDLERS];
+};
+
+/** Most errors one load reports; later ones are counted but not kept. */
+#define PRX_CONF_MAX_ERRORS 32
+
+/** What a failed load says: one "FILE:LINE: setting.path: reason" line per error. */
+struct prx_conf_errors {
+	unsigned int n; /**< errors found (may exceed PRX_CONF_MAX_ERRORS) */
+	char msg[PRX_CONF_MAX_ERRORS][256];
+};
+
+/**
+ * Load and validate a configuration file.
+ * `@include` paths resolve against the including file's folder.
+ * @return 0 and *out set, or -EINVAL (errors in *err; an @include that cannot be read is
+ *   one), -ENOENT/-EACCES (the file itself), -ENOMEM.
+ *   On error *out is NULL and err->n > 0 (file errors too: "FILE: reason").
+ *   `err` may be NULL.
+ */
+int prx_conf_load_file(const char *path, struct prx_conf **out, struct prx_conf_errors *err);
+
+/** The same from a string; `name` stands for FILE in messages, includes resolve against `include_dir` (may be NULL). */
+int prx_conf_load_string(const char *text, const char *name, const char *include_dir,
+			 struct prx_conf **out, struct prx_conf_errors *err);
+
+/** Free a configuration (NULL is fine). */
+void prx_conf_free(struct prx_conf *conf);
+
+/** Index of the port called `name`, or -1. */
+int prx_conf_port_index(const struct prx_conf *conf, const char *name);
+
+#endif /* PRX_CONF_H */
