@@ -4,11 +4,12 @@
  *
  *   prxd [-c FILE] [--check-config] [--plan] [--stats-interval S] [-- EAL args]
  *
- * Exit codes (docs/operations.md): 0 clean stop, 1 bad configuration, 2 bad command
- * line, 3 start-up failure (EAL, ports, memory).
+ * Exit codes (README.md): 0 clean stop, 1 bad configuration, 2 bad command line,
+ * 3 start-up failure (EAL, ports, memory), 4 the accounting did not balance at exit.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 #define EXIT_CONFIG 1
 #define EXIT_USAGE 2
 #define EXIT_STARTUP 3
+#define EXIT_ACCOUNTING 4
 
 #define DEFAULT_CONFIG "/etc/prx/prx.cfg"
 
@@ -201,7 +203,7 @@ main(int argc, char **argv)
 	struct prx_conf *conf;
 	struct prx_dp_totals t;
 	struct opts o;
-	char line[2048];
+	char line[2048], runtime_dir[PATH_MAX] = "";
 	int sfd, rc, status = EXIT_STARTUP;
 
 	if (parse_args(argc, argv, &o) != 0)
@@ -251,6 +253,13 @@ main(int argc, char **argv)
 	}
 	/* DPDK's default log stream also writes to stdout; keep stdout for statistics. */
 	rte_openlog_stream(stderr);
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
+	if (rte_get_main_lcore() != conf->control_core) {
+		PRX_LOG(ERR, CORE,
+			"EAL's main lcore is %u but control_core is %u: give --main-lcore %u",
+			rte_get_main_lcore(), conf->control_core, conf->control_core);
+		goto out_eal;
+	}
 	PRX_LOG(NOTICE, CORE, "prxd %s, instance %s, mode dpdk, %u reactor(s), config %s",
 		PRX_VERSION, conf->instance, conf->reactors.n_cores, o.config);
 
@@ -277,7 +286,7 @@ main(int argc, char **argv)
 	prx_dp_stop(dp);
 	prx_dp_print_stats(dp, stdout, true);
 	prx_dp_totals(dp, &t);
-	status = prx_dp_balanced(&t) ? 0 : EXIT_STARTUP;
+	status = prx_dp_balanced(&t) ? 0 : EXIT_ACCOUNTING;
 	if (status != 0)
 		PRX_LOG(ERR, CORE,
 			"accounting does not balance: a packet was lost without a reason");
@@ -285,6 +294,7 @@ out_dp:
 	prx_dp_destroy(dp);
 out_eal:
 	rte_eal_cleanup();
+	prx_eal_runtime_dir_remove(runtime_dir);
 out_conf:
 	close(sfd);
 	prx_conf_free(conf);

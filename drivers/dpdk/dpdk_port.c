@@ -273,8 +273,11 @@ prx_dpdk_port_probe(const char *name, const char *devargs, struct prx_port **out
 	if (find_port(devargs, &port_id) != 0) {
 		rc = rte_dev_probe(devargs);
 		if (rc != 0 && rc != -EEXIST) {
+			/* rte_devargs_parse() says -EFAULT for a name no bus knows */
 			PRX_LOG(ERR, PORT, "%s: cannot probe \"%s\": %s", name, devargs,
-				strerror(-rc));
+				rc == -EFAULT || rc == -ENODEV
+					? "no bus or driver knows this device (a vdev name starts with its driver, e.g. net_null0; a PCI device is its address)"
+					: strerror(-rc));
 			return rc;
 		}
 		rc = find_port(devargs, &port_id);

@@ -284,9 +284,15 @@ prx_dp_setup(struct prx_dataplane *dp)
 		prx_reactor_publish(dp->reactors[r], dp->snap[r]);
 	}
 	for (unsigned int i = 0; i < dp->n_ports; i++) {
+		struct prx_port_link link;
+
 		rc = prx_port_start(dp->ports[i]);
 		if (rc != 0)
 			return rc;
+		if (prx_port_link(dp->ports[i], &link) == 0)
+			PRX_LOG(INFO, CTL, "%s: link %s, %u Mbps, %s duplex", dp->ports[i]->name,
+				link.up ? "up" : "down", link.speed_mbps,
+				link.full_duplex ? "full" : "half");
 	}
 	return 0;
 }

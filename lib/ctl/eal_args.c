@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "prx_eal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* rte_mbuf (128 B) + headroom is inside data_room; the mempool adds a header and
  * trailer per object (64 B). */
@@ -58,6 +60,7 @@ prx_eal_args_build(const struct prx_conf *conf, const struct prx_eal_env *env, i
 		   char *const *user, struct prx_eal_argv *out)
 {
 	static const char *const lcore_opts[] = {"-l", "-c", "--lcores", NULL};
+	static const char *const main_opts[] = {"--main-lcore", "--master-lcore", NULL};
 	static const char *const prefix_opts[] = {"--file-prefix", NULL};
 	static const char *const pci_opts[] = {"--no-pci", "-a", "--allow", "-b", "--block", NULL};
 	static const char *const mem_opts[] = {"--no-huge", "--in-memory", "-m", "--socket-mem",
@@ -78,6 +81,10 @@ prx_eal_args_build(const struct prx_conf *conf, const struct prx_eal_env *env, i
 			return -E2BIG;
 		rc |= push(out, "-l");
 		rc |= push(out, buf);
+	}
+	/* Kept with a user's -l/--lcores too: EAL would otherwise make the lowest lcore the
+	 * main one, which may be a reactor's. */
+	if (!has_opt(conf, n_user, user, main_opts)) {
 		snprintf(buf, sizeof(buf), "%u", conf->control_core);
 		rc |= push(out, "--main-lcore");
 		rc |= push(out, buf);
@@ -223,4 +230,28 @@ prx_eal_env_probe(const char *root, unsigned int need_mb, struct prx_eal_env *en
 	} else {
 		env->hugepages = true;
 	}
+}
+
+int
+prx_eal_runtime_dir_remove(const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	if (dir == NULL || dir[0] == '\0')
+		return -EINVAL;
+	d = opendir(dir);
+	if (d == NULL)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) != 0 && errno != ENOENT)
+			rc = -errno;
+	}
+	closedir(d);
+	if (rmdir(dir) != 0 && errno != ENOENT)
+		rc = -errno;
+	return rc;
 }

@@ -35,7 +35,8 @@ struct prx_eal_argv {
  * Build the EAL arguments: "prxd", then prx's defaults, then `eal` of the config, then
  * the command line's (after "--").  A default is left out when the config or the command
  * line already says it:
- *   -l <control_core>,<reactor cores> --main-lcore <control_core>   (unless -l/-c/--lcores)
+ *   -l <control_core>,<reactor cores>                               (unless -l/-c/--lcores)
+ *   --main-lcore <control_core>                                     (unless --main-lcore)
  *   --file-prefix <instance>                                        (unless --file-prefix)
  *   --no-pci       when no port is a PCI device (unless --no-pci/-a/--allow/-b/--block)
  *   --in-memory    with hugepages, or --no-huge -m <prx_conf_memory_mb()> without
@@ -64,5 +65,12 @@ unsigned int prx_conf_memory_mb(const struct prx_conf *conf);
  * (root "" for the real machine; tests pass a fake tree).  Fills env.
  */
 void prx_eal_env_probe(const char *root, unsigned int need_mb, struct prx_eal_env *env);
+
+/**
+ * Remove an EAL runtime directory (/var/run/dpdk/<prefix>/: config, fbarrays, sockets)
+ * after rte_eal_cleanup(), so a clean stop leaves nothing behind.  Only the files in it,
+ * not below.  @return 0 or -errno (a missing directory is fine).
+ */
+int prx_eal_runtime_dir_remove(const char *dir);
 
 #endif /* PRX_EAL_H */

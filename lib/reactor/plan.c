@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A negative socket (SOCKET_ID_ANY is -1) is unknown. */
 static bool
@@ -31,26 +32,38 @@ check_input(const struct prx_plan_input *in)
 	return 0;
 }
 
+/* Is reactor a a better home than b for the next queue of a port?  Fewer queues in all
+ * first (balance), then fewer queues of that port (a busy port's queues spread over
+ * reactors instead of stacking on the first), then the lower index. */
+static bool
+better(const struct prx_plan *plan, const uint16_t *mine, unsigned int a, unsigned int b)
+{
+	if (plan->reactor[a].n_rxq != plan->reactor[b].n_rxq)
+		return plan->reactor[a].n_rxq < plan->reactor[b].n_rxq;
+	if (mine[a] != mine[b])
+		return mine[a] < mine[b];
+	return a < b;
+}
+
 /*
- * Rules 2 and 3: the least loaded reactor on `socket`, ties to the lowest index;
- * when the socket is unknown or has no reactor, the least loaded of all.
+ * Rules 2 and 3: the best reactor (see better()) on `socket`; when the socket is unknown
+ * or has no reactor, the best of all.  `mine[r]` counts the port's queues on reactor r.
  */
 static unsigned int
-pick_reactor(const struct prx_plan *plan, int socket)
+pick_reactor(const struct prx_plan *plan, int socket, const uint16_t *mine)
 {
 	unsigned int best = PRX_MAX_REACTORS;
 
 	if (socket_known(socket))
 		for (unsigned int r = 0; r < plan->n_reactors; r++)
 			if (plan->reactor[r].socket == socket &&
-			    (best == PRX_MAX_REACTORS ||
-			     plan->reactor[r].n_rxq < plan->reactor[best].n_rxq))
+			    (best == PRX_MAX_REACTORS || better(plan, mine, r, best)))
 				best = r;
 	if (best != PRX_MAX_REACTORS)
 		return best;
 	best = 0;
 	for (unsigned int r = 1; r < plan->n_reactors; r++)
-		if (plan->reactor[r].n_rxq < plan->reactor[best].n_rxq)
+		if (better(plan, mine, r, best))
 			best = r;
 	return best;
 }
@@ -58,7 +71,8 @@ pick_reactor(const struct prx_plan *plan, int socket)
 int
 prx_plan_build(const struct prx_plan_input *in, struct prx_plan **out)
 {
-	unsigned int first[PRX_MAX_PORTS]; /* index in rxq[] of each port's queue 0 */
+	unsigned int first[PRX_MAX_PORTS];		/* index in rxq[] of each port's queue 0 */
+	uint16_t mine[PRX_MAX_PORTS][PRX_MAX_REACTORS]; /* queues of port p on reactor r (4 KiB) */
 	unsigned int n_rxq = 0, max_rxq = 0;
 	struct prx_plan *plan;
 	int rc;
@@ -89,6 +103,7 @@ prx_plan_build(const struct prx_plan_input *in, struct prx_plan **out)
 		plan->reactor[r].socket = in->cores[r].socket;
 	}
 
+	memset(mine, 0, sizeof(mine));
 	/* Rule 4: deal queue q of every port before queue q + 1 of any. */
 	for (unsigned int q = 0; q < max_rxq; q++) {
 		for (unsigned int p = 0; p < in->n_ports; p++) {
@@ -98,7 +113,8 @@ prx_plan_build(const struct prx_plan_input *in, struct prx_plan **out)
 
 			if (q >= port->n_rxq)
 				continue;
-			r = pick_reactor(plan, port->socket);
+			r = pick_reactor(plan, port->socket, mine[p]);
+			mine[p][r]++;
 			e = &plan->rxq[first[p] + q];
 			e->port = (uint16_t)p;
 			e->queue = (uint16_t)q;

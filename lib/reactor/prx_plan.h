@@ -6,10 +6,12 @@
  * A pure function over a topology description (no EAL, no devices), so it is tested
  * with fake topologies.  Rules, in order:
  *  1. every rx queue gets exactly one reactor;
- *  2. prefer the reactors on the port's NUMA socket; among them the one with the
- *     fewest queues so far, ties to the lowest reactor index;
- *  3. when no reactor sits on the port's socket, or the socket is unknown (-1), take the
- *     least loaded reactor of all; the assignment is cross-NUMA (warned) when the
+ *  2. prefer the reactors on the port's NUMA socket; among them the one with the fewest
+ *     queues so far, then the one holding the fewest queues of this port (so a busy
+ *     port's queues spread over reactors rather than stack on the first), then the
+ *     lowest reactor index;
+ *  3. when no reactor sits on the port's socket, or the socket is unknown (-1), choose
+ *     the same way among all reactors; the assignment is cross-NUMA (warned) when the
  *     port's socket is known and differs from the reactor's;
  *  4. queues are dealt round-robin over ports (queue 0 of every port, then queue 1, ...),
  *     so one many-queue port does not crowd the others onto the same reactors.

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "prx_test.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
 #include <rte_eal.h>
 
+#include "prx_eal.h"
 #include "prx_log.h"
 
 static int
@@ -55,7 +57,12 @@ prx_test_run(const char *suite, const struct prx_test_case *cases, int eal)
 	if (CU_get_error() != CUE_SUCCESS)
 		failures++;
 	CU_cleanup_registry();
-	if (eal)
+	if (eal) {
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 		rte_eal_cleanup();
+		prx_eal_runtime_dir_remove(dir);
+	}
 	return failures != 0;
 }

@@ -75,8 +75,9 @@ test_user_arguments_win(void)
 			"512",	 "--log-level=pmd:debug"};
 
 	CU_ASSERT_EQUAL(prx_eal_args_build(c, &env, 7, user, &a), 0);
-	assert_line(&a,
-		    "prxd -l0-3 --file-prefix=mine -a 0000:00:04.0 -m 512 --log-level=pmd:debug");
+	/* --main-lcore stays: with --lcores=0@1,1@0 EAL would otherwise pick a reactor's */
+	assert_line(&a, "prxd --main-lcore 0 -l0-3 --file-prefix=mine -a 0000:00:04.0 -m 512 "
+			"--log-level=pmd:debug");
 	prx_conf_free(c);
 }
 
@@ -108,6 +109,20 @@ test_no_huge_prefix_is_not_a_match(void)
 	assert_line(
 		&a,
 		"prxd -l 0,1,3 --main-lcore 0 --file-prefix t1 --no-pci --in-memory --no-hugeX --lcores-bogus");
+	prx_conf_free(c);
+}
+
+static void
+test_user_main_lcore_wins(void)
+{
+	struct prx_conf *c = load(base_cfg);
+	struct prx_eal_env env = {.hugepages = true};
+	struct prx_eal_argv a;
+	char *user[] = {"--lcores=0@1,1@0,3@1", "--main-lcore=1"};
+
+	CU_ASSERT_EQUAL(prx_eal_args_build(c, &env, 2, user, &a), 0);
+	assert_line(&a, "prxd --file-prefix t1 --no-pci --in-memory --lcores=0@1,1@0,3@1 "
+			"--main-lcore=1");
 	prx_conf_free(c);
 }
 
@@ -189,6 +204,7 @@ main(void)
 		PRX_TEST(test_user_arguments_win),
 		PRX_TEST(test_config_eal_list_counts_as_user),
 		PRX_TEST(test_no_huge_prefix_is_not_a_match),
+		PRX_TEST(test_user_main_lcore_wins),
 		PRX_TEST(test_pci_port_keeps_pci_bus),
 		PRX_TEST(test_too_many_arguments),
 		PRX_TEST(test_pool_and_memory_sizing),

@@ -76,10 +76,11 @@ test_two_sockets(void)
 	const struct prx_topo_port ports[] = {PORT(0, 2), PORT(1, 4), PORT(0, 2)};
 	struct prx_plan *plan = build(4, cores, 3, ports);
 
-	/* Order dealt: A0 B0 C0 A1 B1 C1 B2 B3. */
-	check_owners(plan, 0, (const int[]){0, 0}, 2);
+	/* Order dealt: A0 B0 C0 A1 B1 C1 B2 B3; A1 goes to reactor 1 (equal loads, and
+	 * reactor 0 already holds a queue of A), C1 to the then less loaded reactor 0. */
+	check_owners(plan, 0, (const int[]){0, 1}, 2);
 	check_owners(plan, 1, (const int[]){2, 3, 2, 3}, 4);
-	check_owners(plan, 2, (const int[]){1, 1}, 2);
+	check_owners(plan, 2, (const int[]){1, 0}, 2);
 	check_loads(plan, (const unsigned int[]){2, 2, 2, 2});
 	CU_ASSERT_EQUAL(plan->n_rxq, 8);
 	CU_ASSERT_EQUAL(plan->n_cross_numa, 0);
@@ -94,8 +95,9 @@ test_cross_numa(void)
 	const struct prx_topo_port ports[] = {PORT(1, 2), PORT(0, 1)};
 	struct prx_plan *plan = build(2, cores, 2, ports);
 
-	/* Order dealt: A0 -> 0, B0 -> 1, A1 -> 0 (tie to the lowest index). */
-	check_owners(plan, 0, (const int[]){0, 0}, 2);
+	/* Order dealt: A0 -> 0, B0 -> 1, A1 -> 1 (equal loads: the reactor without a queue
+	 * of A). */
+	check_owners(plan, 0, (const int[]){0, 1}, 2);
 	check_owners(plan, 1, (const int[]){1}, 1);
 	CU_ASSERT_EQUAL(plan->n_cross_numa, 2);
 	CU_ASSERT_TRUE(plan->rxq[0].cross_numa);
@@ -178,15 +180,16 @@ test_round_robin_over_ports(void)
 {
 	/*
 	 * Port A has 4 queues, port B 1.  Dealt A0 B0 A1 A2 A3, so B's queue lands on
-	 * reactor 1; dealing all of A first would have put it on reactor 0.
+	 * reactor 1; dealing all of A first would have put it on reactor 0.  A's queues
+	 * alternate: at equal loads the reactor with fewer of A's queues wins.
 	 */
 	const struct prx_topo_core cores[] = {{1, 0}, {2, 0}};
 	const struct prx_topo_port ports[] = {PORT(0, 4), PORT(0, 1)};
 	struct prx_plan *plan = build(2, cores, 2, ports);
 
-	check_owners(plan, 0, (const int[]){0, 0, 1, 0}, 4);
+	check_owners(plan, 0, (const int[]){0, 1, 0, 1}, 4);
 	check_owners(plan, 1, (const int[]){1}, 1);
-	check_loads(plan, (const unsigned int[]){3, 2});
+	check_loads(plan, (const unsigned int[]){2, 3});
 	prx_plan_free(plan);
 }
 
@@ -317,14 +320,14 @@ test_print_cross_numa(void)
 	CU_ASSERT_STRING_EQUAL(
 		text,
 		"rxq 0/0 -> reactor 0 (lcore 2, socket 0) WARNING cross-NUMA: port on socket 1\n"
-		"rxq 0/1 -> reactor 0 (lcore 2, socket 0) WARNING cross-NUMA: port on socket 1\n"
+		"rxq 0/1 -> reactor 1 (lcore 4, socket 0) WARNING cross-NUMA: port on socket 1\n"
 		"rxq 1/0 -> reactor 1 (lcore 4, socket 0)\n");
 	free(text);
 
 	/* Without the input the port's socket is unknown to the printer. */
 	text = print_plan(plan, NULL);
 	CU_ASSERT_STRING_EQUAL(text, "rxq 0/0 -> reactor 0 (lcore 2, socket 0) WARNING cross-NUMA\n"
-				     "rxq 0/1 -> reactor 0 (lcore 2, socket 0) WARNING cross-NUMA\n"
+				     "rxq 0/1 -> reactor 1 (lcore 4, socket 0) WARNING cross-NUMA\n"
 				     "rxq 1/0 -> reactor 1 (lcore 4, socket 0)\n");
 	free(text);
 	prx_plan_free(plan);
