@@ -2,9 +2,18 @@
 # Build prx and run every test suite (unit, integration, lint); needs root for the
 # DPDK integration tests.  Prints meson's summary; exits non-zero when a test failed.
 #   sudo tools/test.sh [meson test arguments, e.g. --suite unit]
+# SANITIZE=1 builds with AddressSanitizer and UBSan (in build-asan) and runs the unit and
+# integration suites there.  BUILD=dir picks the build directory.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" || exit 1
+setup=()
+if [ "${SANITIZE:-0}" = 1 ]; then
+  BUILD=${BUILD:-build-asan}
+  setup=(-Db_sanitize=address,undefined)
+  [ $# -gt 0 ] || set -- --suite unit --suite integration
+else
+  BUILD=${BUILD:-build}
+fi
+[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" "${setup[@]}" || exit 1
 ninja -C "$BUILD" || exit 1
 meson test -C "$BUILD" --print-errorlogs "$@"
