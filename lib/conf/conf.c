@@ -28,25 +28,25 @@ static const char *const handler_type_names[] = {PRX_HANDLER_TYPES(PRX__XNAME)};
 const char *
 prx_mode_name(enum prx_mode m)
 {
-	return (unsigned int)m < PRX_MODE_MAX ? mode_names[m] : "?";
+	return prx_name_of(mode_names, PRX_MODE_MAX, m);
 }
 
 const char *
 prx_engine_name(enum prx_engine e)
 {
-	return (unsigned int)e < PRX_ENGINE_MAX ? engine_names[e] : "?";
+	return prx_name_of(engine_names, PRX_ENGINE_MAX, e);
 }
 
 const char *
 prx_mac_mode_name(enum prx_mac_mode m)
 {
-	return (unsigned int)m < PRX_MAC_MODE_MAX ? mac_mode_names[m] : "?";
+	return prx_name_of(mac_mode_names, PRX_MAC_MODE_MAX, m);
 }
 
 const char *
 prx_handler_type_name(enum prx_handler_type t)
 {
-	return (unsigned int)t < PRX_HANDLER_TYPE_MAX ? handler_type_names[t] : "?";
+	return prx_name_of(handler_type_names, PRX_HANDLER_TYPE_MAX, t);
 }
 
 /* Ranges the README documents.  Cores and sockets follow the DPDK build's limits. */

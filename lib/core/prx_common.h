@@ -30,4 +30,11 @@
 /* Stringify an X-macro list into a name table. */
 #define PRX__XNAME(sym, str) [sym] = str,
 
+/** names[v] of a name table with n entries, or "?" when v is out of range. */
+static inline const char *
+prx_name_of(const char *const *names, unsigned int n, unsigned int v)
+{
+	return v < n && names[v] != NULL ? names[v] : "?";
+}
+
 #endif /* PRX_COMMON_H */

@@ -18,13 +18,13 @@ static const char *const drop_descs[PRX_DROP_MAX] = {PRX_DROP_REASONS(DROP_DESC)
 const char *
 prx_drop_name(enum prx_drop_reason r)
 {
-	return (unsigned int)r < PRX_DROP_MAX ? drop_names[r] : "?";
+	return prx_name_of(drop_names, PRX_DROP_MAX, r);
 }
 
 const char *
 prx_drop_desc(enum prx_drop_reason r)
 {
-	return (unsigned int)r < PRX_DROP_MAX ? drop_descs[r] : "?";
+	return prx_name_of(drop_descs, PRX_DROP_MAX, r);
 }
 
 void
