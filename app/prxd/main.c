@@ -27,6 +27,7 @@
 #include "prx_dataplane.h"
 #include "prx_eal.h"
 #include "prx_log.h"
+#include "prx_mode.h"
 
 #define EXIT_CONFIG 1
 #define EXIT_USAGE 2
@@ -158,23 +159,21 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* The control loop (until the control reactor arrives): signals and periodic stats. */
+/* The control loop (until the control reactor arrives): signals, link changes (every
+ * second) and periodic statistics. */
 static void
 control_loop(struct prx_dataplane *dp, int sfd, unsigned int stats_interval)
 {
-	uint64_t next = now_ms() + stats_interval * 1000ull;
+	uint64_t next_stats = now_ms() + stats_interval * 1000ull, next_link = now_ms() + 1000;
 
 	for (;;) {
 		struct pollfd pfd = {.fd = sfd, .events = POLLIN};
-		int timeout = -1;
+		uint64_t t = now_ms(), next = next_link;
 		struct signalfd_siginfo si;
 
-		if (stats_interval > 0) {
-			uint64_t t = now_ms();
-
-			timeout = next > t ? (int)(next - t) : 0;
-		}
-		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR) {
+		if (stats_interval > 0 && next_stats < next)
+			next = next_stats;
+		if (poll(&pfd, 1, next > t ? (int)(next - t) : 0) < 0 && errno != EINTR) {
 			PRX_LOG(ERR, CORE, "poll() failed: %s", strerror(errno));
 			return;
 		}
@@ -187,9 +186,14 @@ control_loop(struct prx_dataplane *dp, int sfd, unsigned int stats_interval)
 			PRX_LOG(NOTICE, CORE, "%s: stopping", strsignal((int)si.ssi_signo));
 			return;
 		}
-		if (stats_interval > 0 && now_ms() >= next) {
+		t = now_ms();
+		if (t >= next_link) {
+			prx_dp_check_links(dp);
+			next_link = t + 1000;
+		}
+		if (stats_interval > 0 && t >= next_stats) {
 			prx_dp_print_stats(dp, stdout, false);
-			next += stats_interval * 1000ull;
+			next_stats += stats_interval * 1000ull;
 		}
 	}
 }
@@ -200,6 +204,7 @@ main(int argc, char **argv)
 	struct prx_dataplane *dp = NULL;
 	struct prx_eal_argv eal;
 	struct prx_eal_env env;
+	struct prx_mode_choice mode;
 	struct prx_conf *conf;
 	struct prx_dp_totals t;
 	struct opts o;
@@ -218,15 +223,18 @@ main(int argc, char **argv)
 	}
 	if (o.stats_interval < 0)
 		o.stats_interval = (int)conf->stats_interval;
-	if (conf->mode == PRX_MODE_FALLBACK) {
-		fprintf(stderr,
-			"prxd: %s: mode \"fallback\" (kernel interfaces) is not part of this build\n",
-			o.config);
+	prx_eal_env_probe("", prx_conf_memory_mb(conf), &env);
+	if (prx_mode_decide(conf, "", &env, &mode) != 0) {
+		fprintf(stderr, "prxd: %s: cannot run in DPDK or fallback mode: %s\n", o.config,
+			mode.why);
 		prx_conf_free(conf);
 		return EXIT_CONFIG;
 	}
-
-	prx_eal_env_probe("", prx_conf_memory_mb(conf), &env);
+	if (mode.mode == PRX_MODE_FALLBACK) {
+		/* kernel interfaces: EAL only provides mempools, which need no hugepages */
+		env.hugepages = false;
+		snprintf(env.why, sizeof(env.why), "fallback mode");
+	}
 	if (prx_eal_args_build(conf, &env, o.n_eal, o.eal, &eal) != 0) {
 		fprintf(stderr, "prxd: too many EAL arguments\n");
 		prx_conf_free(conf);
@@ -260,10 +268,11 @@ main(int argc, char **argv)
 			rte_get_main_lcore(), conf->control_core, conf->control_core);
 		goto out_eal;
 	}
-	PRX_LOG(NOTICE, CORE, "prxd %s, instance %s, mode dpdk, %u reactor(s), config %s",
-		PRX_VERSION, conf->instance, conf->reactors.n_cores, o.config);
+	PRX_LOG(NOTICE, CORE, "prxd %s, instance %s, %u reactor(s), config %s", PRX_VERSION,
+		conf->instance, conf->reactors.n_cores, o.config);
 
-	rc = prx_dp_create(conf, &dp);
+	PRX_LOG(NOTICE, CORE, "mode %s", mode.why);
+	rc = prx_dp_create(conf, mode.mode, &dp);
 	if (rc != 0)
 		goto out_eal;
 	prx_dp_print_plan(dp, o.plan ? stdout : stderr);

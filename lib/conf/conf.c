@@ -65,10 +65,13 @@ prx_handler_type_name(enum prx_handler_type t)
 static const char *const root_keys[] = {"mode",		  "instance",	  "eal",      "memory_mb",
 					"stats_interval", "control_core", "reactors", "mempool",
 					"handlers",	  "ports",	  NULL};
-static const char *const reactors_keys[] = {"cores", "engine", "burst", "drain_us", NULL};
+static const char *const reactors_keys[] = {"cores", "engine",	 "engines",
+					    "burst", "drain_us", NULL};
+static const char *const afpacket_keys[] = {"ring_frames", "frame_size", "qdisc_bypass", NULL};
 static const char *const mempool_keys[] = {"mbufs", "cache", "data_room", NULL};
-static const char *const port_keys[] = {"name",	  "rx_queues", "rx_desc", "tx_desc", "promiscuous",
-					"socket", "chain",     "dpdk",	  "kernel",  NULL};
+static const char *const port_keys[] = {"name",	       "rx_queues", "rx_desc", "tx_desc",
+					"promiscuous", "socket",    "chain",   "dpdk",
+					"kernel",      "afpacket",  NULL};
 static const char *const handler_keys[PRX_HANDLER_TYPE_MAX][8] = {
 	[PRX_HANDLER_XCONNECT] = {"name", "type", "to", "mac", "src_mac", "dst_mac", NULL},
 };
@@ -186,6 +189,28 @@ parse_cores(struct parse *p, const config_setting_t *cores)
 	}
 }
 
+/* `engines`: one engine name per entry of `cores`, overriding `engine`. */
+static void
+parse_engines(struct parse *p, const config_setting_t *g)
+{
+	const config_setting_t *s = member(g, "engines");
+	struct prx_conf *c = p->conf;
+	unsigned int e;
+
+	if (s == NULL ||
+	    prx__conf_scalar_list(p->ctx, s, CONFIG_TYPE_STRING, 1, PRX_MAX_REACTORS) < 0)
+		return;
+	if ((unsigned int)config_setting_length(s) != c->reactors.n_cores) {
+		prx__conf_error(p->ctx, s, NULL, "has %d entries, one per core expected (%u)",
+				config_setting_length(s), c->reactors.n_cores);
+		return;
+	}
+	for (unsigned int i = 0; i < c->reactors.n_cores; i++)
+		if (prx__conf_enum(p->ctx, config_setting_get_elem(s, i), engine_names,
+				   PRX_ENGINE_MAX, &e) == 0)
+			c->reactors.engines[i] = (enum prx_engine)e;
+}
+
 static void
 parse_reactors(struct parse *p, const config_setting_t *g)
 {
@@ -204,6 +229,9 @@ parse_reactors(struct parse *p, const config_setting_t *g)
 		parse_cores(p, cores);
 	if (opt_enum(p, g, "engine", engine_names, PRX_ENGINE_MAX, &e) > 0)
 		c->reactors.engine = (enum prx_engine)e;
+	for (unsigned int i = 0; i < PRX_MAX_REACTORS; i++)
+		c->reactors.engines[i] = c->reactors.engine;
+	parse_engines(p, g);
 	if (opt_int(p, g, "burst", 1, PRX_BURST_MAX, &v) > 0)
 		c->reactors.burst = (uint16_t)v;
 	if (opt_int(p, g, "drain_us", 1, DRAIN_US_MAX, &v) > 0)
@@ -410,6 +438,35 @@ parse_desc(struct parse *p, const config_setting_t *g, const char *name, uint16_
 		*out = (uint16_t)v;
 }
 
+/* `afpacket = { ring_frames; frame_size; qdisc_bypass; }` */
+static void
+parse_afpacket(struct parse *p, const config_setting_t *g, struct prx_conf_port *port)
+{
+	const config_setting_t *s;
+	long long v;
+
+	if (prx__conf_group(p->ctx, g) < 0)
+		return;
+	prx__conf_keys(p->ctx, g, afpacket_keys);
+	if (opt_int(p, g, "ring_frames", 64, 1048576, &v) > 0) {
+		if ((v & (v - 1)) != 0)
+			prx__conf_error(p->ctx, member(g, "ring_frames"), NULL,
+					"%lld is not a power of two", v);
+		else
+			port->afpacket.ring_frames = (uint32_t)v;
+	}
+	if (opt_int(p, g, "frame_size", 1024, 65536, &v) > 0) {
+		if (v % 16 != 0)
+			prx__conf_error(p->ctx, member(g, "frame_size"), NULL,
+					"%lld is not a multiple of 16", v);
+		else
+			port->afpacket.frame_size = (uint32_t)v;
+	}
+	s = member(g, "qdisc_bypass");
+	if (s != NULL)
+		prx__conf_bool(p->ctx, s, &port->afpacket.qdisc_bypass);
+}
+
 static void
 parse_port(struct parse *p, const config_setting_t *g)
 {
@@ -443,6 +500,9 @@ parse_port(struct parse *p, const config_setting_t *g)
 		prx__conf_bool(p->ctx, s, &port->promiscuous);
 	if (opt_int(p, g, "socket", -1, SOCKET_MAX, &v) > 0)
 		port->socket = (int)v;
+	s = member(g, "afpacket");
+	if (s != NULL)
+		parse_afpacket(p, s, port);
 	s = member(g, "chain");
 	if (s != NULL &&
 	    prx__conf_scalar_list(p->ctx, s, CONFIG_TYPE_STRING, 0, PRX_CHAIN_MAX) == 0)

@@ -17,6 +17,7 @@ static void
 add_error(struct prx__conf_ctx *ctx, unsigned int order, const char *msg)
 {
 	struct prx__conf_err *e;
+	size_t len;
 
 	if (ctx->n_errs == ctx->cap_errs) {
 		unsigned int cap = ctx->cap_errs ? ctx->cap_errs * 2 : 16;
@@ -31,7 +32,10 @@ add_error(struct prx__conf_ctx *ctx, unsigned int order, const char *msg)
 	}
 	e = &ctx->errs[ctx->n_errs++];
 	e->order = order;
-	snprintf(e->msg, sizeof(e->msg), "%s", msg);
+	/* a message longer than the slot is cut (on purpose: no format-truncation warning) */
+	len = strnlen(msg, sizeof(e->msg) - 1);
+	memcpy(e->msg, msg, len);
+	e->msg[len] = '\0';
 }
 
 /* libconfig-like path: "ports.[0].name"; "" for the root. */

@@ -61,7 +61,14 @@ struct prx_conf_port {
 	int socket;		 /**< `socket`: NUMA node override, -1 = ask the device (default) */
 	uint16_t n_chain;	 /**< number of handlers in `chain` (0 = drop everything) */
 	uint16_t chain[PRX_CHAIN_MAX]; /**< `chain`: indices into prx_conf.handlers */
-	int line;		       /**< line of the port's group, for later messages */
+	struct {
+		uint32_t
+			ring_frames; /**< `afpacket.ring_frames` per rx queue, 0 = driver default (4096); 64..1048576, power of two */
+		uint32_t
+			frame_size; /**< `afpacket.frame_size` bytes, 0 = driver default (2048); 1024..65536, multiple of 16 */
+		bool qdisc_bypass; /**< `afpacket.qdisc_bypass`, default false */
+	} afpacket;		   /**< fallback-mode settings of the kernel interface */
+	int line;		   /**< line of the port's group, for later messages */
 };
 
 /** One entry of `handlers`. */
@@ -95,8 +102,10 @@ struct prx_conf {
 		unsigned int cores
 			[PRX_MAX_REACTORS]; /**< `reactors.cores`, required, unique, != control_core, < 128 */
 		enum prx_engine engine; /**< `reactors.engine`, default auto */
-		uint16_t burst;		/**< `reactors.burst`, 1..128, default 32 */
-		uint32_t drain_us;	/**< `reactors.drain_us`, 1..100000, default 100 */
+		/** engine of each reactor: `reactors.engines` (one per core) or else `engine` */
+		enum prx_engine engines[PRX_MAX_REACTORS];
+		uint16_t burst;	   /**< `reactors.burst`, 1..128, default 32 */
+		uint32_t drain_us; /**< `reactors.drain_us`, 1..100000, default 100 */
 	} reactors;
 	struct {
 		uint32_t

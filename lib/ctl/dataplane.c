@@ -13,6 +13,7 @@
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 
+#include "prx_afpacket.h"
 #include "prx_dpdk.h"
 #include "prx_eal.h"
 #include "prx_handlers.h"
@@ -20,6 +21,7 @@
 
 struct prx_dataplane {
 	const struct prx_conf *conf;
+	enum prx_mode mode; /* PRX_MODE_DPDK or PRX_MODE_FALLBACK */
 	unsigned int n_ports;
 	struct prx_port *ports[PRX_MAX_PORTS]; /* slot == index in conf->ports */
 	struct prx_handler *handlers[PRX_MAX_HANDLERS];
@@ -33,6 +35,7 @@ struct prx_dataplane {
 	struct prx_plan_input plan_in;
 	struct prx_plan *plan;
 	bool launched;
+	int8_t link_up[PRX_MAX_PORTS]; /* last link state seen: -1 unknown, 0 down, 1 up */
 };
 
 static int
@@ -42,8 +45,29 @@ pool_socket(int socket)
 	return socket < 0 ? (int)rte_socket_id() : socket;
 }
 
+/* Open port i with the driver of the mode. */
+static int
+probe_port(struct prx_dataplane *dp, unsigned int i)
+{
+	const struct prx_conf_port *cp = &dp->conf->ports[i];
+
+	if (dp->mode == PRX_MODE_FALLBACK) {
+		struct prx_afpacket_params ap = {
+			.name = cp->name,
+			.ifname = cp->kernel,
+			.ring_frames = cp->afpacket.ring_frames,
+			.frame_size = cp->afpacket.frame_size,
+			.qdisc_bypass = cp->afpacket.qdisc_bypass,
+		};
+
+		prx_afpacket_params_defaults(&ap);
+		return prx_afpacket_port_probe(&ap, &dp->ports[i]);
+	}
+	return prx_dpdk_port_probe(cp->name, cp->dpdk, &dp->ports[i]);
+}
+
 int
-prx_dp_create(const struct prx_conf *conf, struct prx_dataplane **out)
+prx_dp_create(const struct prx_conf *conf, enum prx_mode mode, struct prx_dataplane **out)
 {
 	struct prx_dataplane *dp;
 	int rc;
@@ -53,17 +77,12 @@ prx_dp_create(const struct prx_conf *conf, struct prx_dataplane **out)
 	if (dp == NULL)
 		return -ENOMEM;
 	dp->conf = conf;
+	dp->mode = mode;
+	memset(dp->link_up, -1, sizeof(dp->link_up));
 	for (unsigned int i = 0; i < conf->n_ports; i++) {
 		const struct prx_conf_port *cp = &conf->ports[i];
 
-		if (cp->dpdk == NULL) {
-			PRX_LOG(ERR, CTL,
-				"%s:%d: ports.[%u]: port %s has no dpdk device, and fallback mode (kernel interfaces) is not part of this build",
-				conf->file, cp->line, i, cp->name);
-			rc = -ENOTSUP;
-			goto fail;
-		}
-		rc = prx_dpdk_port_probe(cp->name, cp->dpdk, &dp->ports[i]);
+		rc = probe_port(dp, i);
 		if (rc != 0)
 			goto fail;
 		dp->n_ports++;
@@ -223,12 +242,42 @@ build_snapshot(struct prx_dataplane *dp, uint16_t r, uint64_t gen)
 		pe->stats = &port->rxq_stats[e->queue];
 		pe->port = port;
 		pe->queue = e->queue;
+		pe->wake_fd = prx_port_rx_wakeup_fd(port, e->queue);
 		pe->chain.n = cp->n_chain;
 		for (uint16_t k = 0; k < cp->n_chain; k++)
 			pe->chain.h[k] = dp->handlers[cp->chain[k]];
 	}
 	s->n_poll = n;
 	return s;
+}
+
+/*
+ * The engine of reactor r: as configured, and for "auto" poll when every queue it owns
+ * is a DPDK queue, epoll otherwise (kernel interfaces, or no queue at all: sleep).
+ */
+static int
+choose_engine(struct prx_dataplane *dp, uint16_t r)
+{
+	enum prx_engine e = dp->conf->reactors.engines[r];
+	const struct prx_snapshot *s = dp->snap[r];
+	bool sleepable = prx_engine_epoll_usable(s);
+
+	if (e == PRX_ENGINE_AUTO)
+		e = dp->mode == PRX_MODE_DPDK && s->n_poll > 0 ? PRX_ENGINE_POLL : PRX_ENGINE_EPOLL;
+	if (e == PRX_ENGINE_EPOLL && !sleepable) {
+		for (uint16_t i = 0; i < s->n_poll; i++)
+			if (s->poll[i].wake_fd < 0) {
+				PRX_LOG(ERR, CTL,
+					"reactor %u: engine epoll needs a wake-up fd per rx queue, and port %s (driver %s) has none: use engine poll",
+					r, s->poll[i].port->name, s->poll[i].port->ops->driver);
+				break;
+			}
+		return -ENOTSUP;
+	}
+	dp->reactors[r]->engine = e == PRX_ENGINE_EPOLL ? &prx_engine_epoll : &prx_engine_poll;
+	PRX_LOG(INFO, CTL, "reactor %u (lcore %u): engine %s", r, dp->reactors[r]->lcore,
+		dp->reactors[r]->engine->name);
+	return 0;
 }
 
 int
@@ -281,6 +330,9 @@ prx_dp_setup(struct prx_dataplane *dp)
 		dp->snap[r] = build_snapshot(dp, r, 1);
 		if (dp->snap[r] == NULL)
 			return -ENOMEM;
+		rc = choose_engine(dp, r);
+		if (rc != 0)
+			return rc;
 		prx_reactor_publish(dp->reactors[r], dp->snap[r]);
 	}
 	for (unsigned int i = 0; i < dp->n_ports; i++) {
@@ -289,10 +341,12 @@ prx_dp_setup(struct prx_dataplane *dp)
 		rc = prx_port_start(dp->ports[i]);
 		if (rc != 0)
 			return rc;
-		if (prx_port_link(dp->ports[i], &link) == 0)
+		if (prx_port_link(dp->ports[i], &link) == 0) {
 			PRX_LOG(INFO, CTL, "%s: link %s, %u Mbps, %s duplex", dp->ports[i]->name,
 				link.up ? "up" : "down", link.speed_mbps,
 				link.full_duplex ? "full" : "half");
+			dp->link_up[i] = link.up;
+		}
 	}
 	return 0;
 }
@@ -460,4 +514,19 @@ prx_dp_print_stats(const struct prx_dataplane *dp, FILE *f, bool final)
 	if (final)
 		fprintf(f, "prx-accounting: %s\n", prx_dp_balanced(&t) ? "balanced" : "MISMATCH");
 	fflush(f);
+}
+
+void
+prx_dp_check_links(struct prx_dataplane *dp)
+{
+	for (unsigned int i = 0; i < dp->n_ports; i++) {
+		struct prx_port_link link;
+
+		if (prx_port_link(dp->ports[i], &link) != 0 || link.up == dp->link_up[i])
+			continue;
+		/* Reactors keep polling a port whose link is down: its bursts return 0 and
+		 * refuse to send (counted tx_full), and traffic resumes when it comes up. */
+		PRX_LOG(NOTICE, CTL, "%s: link %s", dp->ports[i]->name, link.up ? "up" : "down");
+		dp->link_up[i] = link.up;
+	}
 }

@@ -30,8 +30,12 @@ struct prx_dp_totals {
 	uint64_t in_flight; /**< packets in tx buffers */
 };
 
-/** Probe every port of `conf` (EAL must be up) and plan queue ownership. */
-int prx_dp_create(const struct prx_conf *conf, struct prx_dataplane **out);
+/**
+ * Probe every port of `conf` (EAL must be up) with the driver of `mode` (PRX_MODE_DPDK:
+ * the ports' `dpdk` devices; PRX_MODE_FALLBACK: their `kernel` interfaces through
+ * AF_PACKET) and plan queue ownership.
+ */
+int prx_dp_create(const struct prx_conf *conf, enum prx_mode mode, struct prx_dataplane **out);
 /** Print the plan, one line per rx queue (port name, queue, reactor, lcore, socket, warnings). */
 void prx_dp_print_plan(const struct prx_dataplane *dp, FILE *f);
 /** Create pools, configure and start ports, create handlers and reactors, publish snapshots. */
@@ -52,6 +56,9 @@ void prx_dp_totals(const struct prx_dataplane *dp, struct prx_dp_totals *t);
  * prx-accounting); otherwise one short line per port and a total.
  */
 void prx_dp_print_stats(const struct prx_dataplane *dp, FILE *f, bool final);
+
+/** Read every port's link state and log the changes since the last call (control thread). */
+void prx_dp_check_links(struct prx_dataplane *dp);
 
 /** Does rx + originated == tx + dropped + punted + in_flight hold? */
 bool prx_dp_balanced(const struct prx_dp_totals *t);

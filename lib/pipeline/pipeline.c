@@ -128,7 +128,8 @@ prx_chain_run(struct prx_pipe *p, const struct prx_chain *c, struct rte_mbuf **p
 	p->hs = NULL;
 	for (uint16_t i = 0; i < n; i++)
 		prx_pkt_drop(p, pkts[i], PRX_DROP_CHAIN_END);
-	prx__pipe_free_drops(p);
+	if (p->n_free != 0)
+		prx__pipe_free_drops(p);
 }
 
 void

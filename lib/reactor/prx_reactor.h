@@ -26,6 +26,7 @@
 
 #include "prx_common.h"
 #include "prx_conf.h"
+#include "prx_evloop.h"
 #include "prx_pipeline.h"
 #include "prx_port.h"
 
@@ -35,6 +36,7 @@ struct prx_poll_entry {
 	void *rxq;		       /**< driver queue handle */
 	struct prx_queue_stats *stats; /**< the queue's prx counters (single writer: us) */
 	struct prx_port *port;
+	int wake_fd; /**< readable when the queue has packets, or -1 */
 	uint16_t queue;
 	struct prx_chain chain; /**< the input port's chain (copied: immutable) */
 } __rte_cache_aligned;
@@ -72,11 +74,23 @@ struct prx_engine_ops {
 	int (*init)(struct prx_reactor *r);
 	/** Called at the end of each iteration with the packets it received. */
 	void (*idle)(struct prx_reactor *r, unsigned int received);
+	/** A new snapshot was taken up (poll list changed).  May be NULL. */
+	void (*rebind)(struct prx_reactor *r, const struct prx_snapshot *s);
 	/** Tear down on the reactor's thread after the loop.  May be NULL. */
 	void (*fini)(struct prx_reactor *r);
 };
 
 extern const struct prx_engine_ops prx_engine_poll;
+extern const struct prx_engine_ops prx_engine_epoll;
+
+/**
+ * Poll engine: iterations between two non-blocking checks of the reactor's fds (the only
+ * syscall of a DPDK reactor, about one per 100 us at full load).
+ */
+#define PRX_POLL_FD_CHECK_EVERY 1024
+
+/** Does a poll list let the epoll engine sleep?  Every queue needs a wake-up fd. */
+bool prx_engine_epoll_usable(const struct prx_snapshot *s);
 
 /** A reactor. */
 struct prx_reactor {
@@ -88,6 +102,7 @@ struct prx_reactor {
 	uint64_t drain_tsc; /**< drain deadline in TSC cycles */
 	const struct prx_engine_ops *engine;
 	struct rte_rcu_qsbr *qsbr;
+	struct prx_evloop *ev; /**< fd resources, timers, posts (owner: the reactor) */
 
 	/* written by the control thread, read by the reactor */
 	const struct prx_snapshot *mailbox __rte_cache_aligned;
@@ -97,6 +112,9 @@ struct prx_reactor {
 	const struct prx_snapshot *cur __rte_cache_aligned;
 	int run_rc;		/**< why the loop ended (0 = asked to stop) */
 	uint64_t pipe_deadline; /**< TSC by which partial tx buffers are flushed */
+	uint32_t fd_iter;	/**< iterations since the last fd check */
+	uint64_t last_tsc;	/**< TSC read at the end of the last iteration */
+	void *engine_priv;	/**< the engine's state (init allocates, fini frees) */
 	struct prx_reactor_stats rs;
 	struct prx_pipe pipe;
 };
@@ -114,7 +132,8 @@ void prx_reactor_destroy(struct prx_reactor *r);
 
 /**
  * Publish a snapshot (control thread).  The reactor takes it up at the top of its next
- * iteration.  Returns the previously published snapshot, which the caller frees after
+ * iteration (a sleeping reactor is woken).  Returns the previously published snapshot,
+ * which the caller frees after
  * prx_reactor_sync().
  */
 const struct prx_snapshot *prx_reactor_publish(struct prx_reactor *r, const struct prx_snapshot *s);
@@ -128,8 +147,11 @@ void prx_reactor_sync(struct rte_rcu_qsbr *qsbr);
 /** The loop, for rte_eal_remote_launch(): arg is the struct prx_reactor. */
 int prx_reactor_main(void *arg);
 
-/** Ask a running reactor to stop after its current iteration (any thread). */
+/** Ask a running reactor to stop after its current iteration (any thread; wakes it). */
 void prx_reactor_stop(struct prx_reactor *r);
+
+/** Wake a sleeping reactor (any thread). */
+void prx_reactor_wake(struct prx_reactor *r);
 
 /** One iteration (the loop's body; exported for tests that drive a reactor by hand). */
 unsigned int prx_reactor_iterate(struct prx_reactor *r);

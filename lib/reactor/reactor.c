@@ -32,6 +32,7 @@ prx_reactor_create(uint16_t id, unsigned int lcore, int socket, uint16_t burst, 
 		   struct rte_mempool *pool, struct prx_reactor **out)
 {
 	struct prx_reactor *r;
+	int rc;
 
 	*out = NULL;
 	if (id >= PRX_MAX_REACTORS || engine == NULL || qsbr == NULL || burst == 0 ||
@@ -41,6 +42,12 @@ prx_reactor_create(uint16_t id, unsigned int lcore, int socket, uint16_t burst, 
 			       socket < 0 ? SOCKET_ID_ANY : socket);
 	if (r == NULL)
 		return -ENOMEM;
+	/* Created here, run by the reactor's thread: posts may arrive before it starts. */
+	rc = prx_evloop_create(&r->ev);
+	if (rc != 0) {
+		rte_free(r);
+		return rc;
+	}
 	r->id = id;
 	r->lcore = lcore;
 	r->socket = socket;
@@ -56,14 +63,33 @@ prx_reactor_create(uint16_t id, unsigned int lcore, int socket, uint16_t burst, 
 void
 prx_reactor_destroy(struct prx_reactor *r)
 {
+	if (r == NULL)
+		return;
+	prx_evloop_destroy(r->ev);
 	rte_free(r);
+}
+
+static void
+wake_noop(void *arg)
+{
+	RTE_SET_USED(arg);
+}
+
+void
+prx_reactor_wake(struct prx_reactor *r)
+{
+	/* a post is the evloop's one thread-safe call; the no-op just ends a sleep */
+	prx_evloop_post(r->ev, wake_noop, NULL);
 }
 
 const struct prx_snapshot *
 prx_reactor_publish(struct prx_reactor *r, const struct prx_snapshot *s)
 {
 	/* release: the snapshot's contents are visible before its pointer */
-	return __atomic_exchange_n(&r->mailbox, s, __ATOMIC_ACQ_REL);
+	const struct prx_snapshot *old = __atomic_exchange_n(&r->mailbox, s, __ATOMIC_ACQ_REL);
+
+	prx_reactor_wake(r);
+	return old;
 }
 
 void
@@ -76,6 +102,7 @@ void
 prx_reactor_stop(struct prx_reactor *r)
 {
 	__atomic_store_n(&r->stop, true, __ATOMIC_RELEASE);
+	prx_reactor_wake(r);
 }
 
 static void
@@ -94,6 +121,8 @@ take_snapshot(struct prx_reactor *r, const struct prx_snapshot *s)
 	prx_counter_add(&r->rs.switches, 1);
 	if (s == NULL)
 		prx_reactor_drain(r); /* what was buffered is dropped as no_port */
+	if (r->engine->rebind != NULL)
+		r->engine->rebind(r, s);
 }
 
 unsigned int
@@ -102,7 +131,7 @@ prx_reactor_iterate(struct prx_reactor *r)
 	struct rte_mbuf *pkts[PRX_BURST_MAX];
 	const struct prx_snapshot *s;
 	const uint16_t burst = r->burst;
-	uint64_t t0 = rte_rdtsc(), t1;
+	uint64_t t0 = r->last_tsc, t1;
 	unsigned int total = 0;
 	bool saturated = true;
 
@@ -140,6 +169,9 @@ prx_reactor_iterate(struct prx_reactor *r)
 		prx_pipe_flush(&r->pipe);
 		r->pipe_deadline = t1 + r->drain_tsc;
 	}
+	/* One TSC read per iteration: this iteration's time runs from the previous read
+	 * (the engine's idle time included, counted with this iteration's outcome). */
+	r->last_tsc = t1;
 	prx_counter_add(total != 0 ? &r->rs.busy_cycles : &r->rs.idle_cycles, t1 - t0);
 	prx_counter_add(&r->rs.iterations, 1);
 	return total;
@@ -175,7 +207,8 @@ prx_reactor_main(void *arg)
 	}
 	PRX_LOG(INFO, REACTOR, "reactor %u running on lcore %u (socket %d, engine %s)", r->id,
 		r->lcore, r->socket, r->engine->name);
-	r->pipe_deadline = rte_rdtsc() + r->drain_tsc;
+	r->last_tsc = rte_rdtsc();
+	r->pipe_deadline = r->last_tsc + r->drain_tsc;
 	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
 		unsigned int n = prx_reactor_iterate(r);
 

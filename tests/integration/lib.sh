@@ -19,6 +19,10 @@ if [ $# -lt 2 ] || [ ! -x "$1" ] || [ ! -x "$2" ]; then
 fi
 PRXD=$(readlink -f "$1")
 PCAPTOOL=$(readlink -f "$2")
+# the fallback-mode tests also take pktio (send/receive on kernel interfaces)
+PKTIO=
+if [ $# -ge 3 ]; then PKTIO=$(readlink -f "$3"); fi
+PRXD_NETNS=  # when set, prxd_start runs prxd inside this network namespace
 # shellcheck disable=SC2034 # for the scripts
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TEST_NAME=$(basename "$0" .sh)
@@ -27,6 +31,7 @@ DPDK_RUNDIR=/var/run/dpdk
 
 PIDS=()      # processes this test started
 PREFIXES=()  # EAL file prefixes this test made up
+NETNS=()     # network namespaces this test made (deleted with their veths)
 N_INSTANCE=0
 
 PRXD_PID=        # the prxd started last by prxd_start
@@ -50,6 +55,9 @@ cleanup() {
 	done
 	for p in "${PREFIXES[@]}"; do
 		rm -rf "${DPDK_RUNDIR:?}/$p"
+	done
+	for p in "${NETNS[@]}"; do
+		ip netns del "$p" 2>/dev/null
 	done
 	if [ "${PRX_TEST_KEEP:-0}" = 1 ]; then
 		echo "$TEST_NAME: files kept in $TMP" >&2
@@ -137,7 +145,13 @@ prxd_start() {
 	PRXD_RC=
 	# timeout passes SIGTERM/SIGINT on to prxd and exits with prxd's status (124 when
 	# the limit hit).
-	timeout -k 3 "$limit" "$PRXD" "$@" >"$PRXD_OUT" 2>"$PRXD_ERR" &
+	if [ -n "$PRXD_NETNS" ]; then
+		# ip netns exec execs prxd in place: the signals still reach it
+		timeout -k 3 "$limit" ip netns exec "$PRXD_NETNS" "$PRXD" "$@" \
+			>"$PRXD_OUT" 2>"$PRXD_ERR" &
+	else
+		timeout -k 3 "$limit" "$PRXD" "$@" >"$PRXD_OUT" 2>"$PRXD_ERR" &
+	fi
 	PRXD_PID=$!
 	PIDS+=("$PRXD_PID")
 }
@@ -282,4 +296,75 @@ CFG
 	# net_pcap writes the last frames when prxd closes the port: compare only now.
 	expect_eq "frames in $out" "$(pcap_count "$out")" $n
 	pcap_cmp "$in" "$out" "${cmp_flags[@]}"
+}
+
+# ns_new VAR: make a network namespace with a unique name (loopback up, IPv6 off so the
+# kernel sends nothing on its own), remembered for cleanup; its name goes into VAR.
+ns_new() {
+	local name="prxt${#NETNS[@]}-$$-$RANDOM"
+	ip netns add "$name" || fail "ip netns add $name"
+	NETNS+=("$name")
+	ip -n "$name" link set lo up
+	ip netns exec "$name" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+	printf -v "$1" '%s' "$name"
+}
+
+# veth_pair NS1 IF1 NS2 IF2: a veth pair between two namespaces, both ends up.
+veth_pair() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" ||
+		fail "ip link add $2/$4"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+
+# pid_cpu_ticks PID: user + system CPU time of a process, in clock ticks.
+pid_cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# prxd_real_pid: the PID of prxd itself (prxd_start's PID is the timeout around it).
+prxd_real_pid() {
+	pgrep -P "$PRXD_PID" | head -n 1
+}
+
+# fallback_topology: namespaces A (sender), D (prxd) and B (receiver); veths
+# $IF_A <-> $IF_DA (A-D) and $IF_DB <-> $IF_B (D-B); prxd will run in $NS_D.
+fallback_topology() {
+	[ -n "$PKTIO" ] || fail "usage: bash $0 PRXD PCAPTOOL PKTIO"
+	ns_new NS_A
+	ns_new NS_D
+	ns_new NS_B
+	IF_A=pa$$ IF_DA=pda$$ IF_DB=pdb$$ IF_B=pb$$
+	veth_pair "$NS_A" "$IF_A" "$NS_D" "$IF_DA"
+	veth_pair "$NS_D" "$IF_DB" "$NS_B" "$IF_B"
+	PRXD_NETNS=$NS_D
+}
+
+# fallback_config FILE RX_QUEUES CORES: prxd in fallback mode, in (IF_DA) -> out (IF_DB).
+fallback_config() {
+	cat >"$1" <<CFG
+mode = "fallback";
+instance = "$INSTANCE";
+reactors = { cores = [$3]; };
+handlers = ( { name = "fwd"; type = "xconnect"; to = "out"; } );
+ports = (
+	{ name = "in"; kernel = "$IF_DA"; rx_queues = $2; chain = ["fwd"]; },
+	{ name = "out"; kernel = "$IF_DB"; chain = []; }
+);
+CFG
+}
+
+# transfer IN.pcap OUT.pcap N: start a receiver on IF_B, send IN from IF_A, expect
+# exactly N marked frames at the receiver (written to OUT).
+transfer() {
+	local rx_out=$TMP/recv.$RANDOM rx_pid rc=0
+	ip netns exec "$NS_B" "$PKTIO" recv "$IF_B" "$2" --count "$3" --timeout 20 >"$rx_out" 2>&1 &
+	rx_pid=$!
+	PIDS+=("$rx_pid")
+	wait_for "receiver ready" 5 grep -q ready "$rx_out"
+	ip netns exec "$NS_A" "$PKTIO" send "$IF_A" "$1" --rate 20000 >/dev/null ||
+		fail "pktio send failed"
+	wait "$rx_pid" || rc=$?
+	[ "$rc" = 0 ] || fail "receiver: $(cat "$rx_out")"
 }

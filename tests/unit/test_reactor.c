@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Reactor: the loop on a real lcore, snapshot publication under RCU, the flush policy. */
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <rte_cycles.h>
@@ -9,6 +11,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
 #include "fake_port.h"
 #include "prx_handlers.h"
@@ -202,6 +205,115 @@ test_flush_policy(void)
 	prx_port_close(b);
 }
 
+/* A queue fed from another thread through an rte_ring; its eventfd says "not empty". */
+struct ring_q {
+	struct rte_ring *ring;
+	int efd;
+};
+
+static uint16_t
+ring_rx(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ring_q *rq = q;
+	uint64_t v;
+	unsigned int k = rte_ring_dequeue_burst(rq->ring, (void **)pkts, n, NULL);
+
+	/* empty: clear the wake-up before the reactor sleeps (a producer adds, then writes) */
+	if (k == 0 && read(rq->efd, &v, sizeof(v)) > 0)
+		k = rte_ring_dequeue_burst(rq->ring, (void **)pkts, n, NULL);
+	return (uint16_t)k;
+}
+
+static void
+test_epoll_engine_sleeps_offline_and_wakes(void)
+{
+	struct prx_xconnect_conf xcc = {.to = 1, .mac = PRX_MAC_KEEP};
+	struct ring_q rq;
+	struct prx_port *b;
+	struct prx_handler *h;
+	struct prx_reactor *r;
+	struct prx_snapshot *s;
+	struct rte_mbuf *m[100];
+	unsigned int lcore = rte_get_next_lcore(-1, 1, 0);
+	uint64_t one = 1, t0;
+
+	setup();
+	rq.ring = rte_ring_create("ut_epoll", 1024, 0, RING_F_SC_DEQ);
+	rq.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	CU_ASSERT_FATAL(rq.ring != NULL && rq.efd >= 0);
+	b = fake_port_create("b", 1, 1, pool);
+	CU_ASSERT_FATAL(b != NULL);
+	fake_port_priv(b)->generate = true; /* tx frees and counts */
+	CU_ASSERT_FATAL(prx_xconnect_create("xc", &xcc, &h) == 0);
+	CU_ASSERT_FATAL(
+		prx_reactor_create(0, lcore, -1, 32, 100, &prx_engine_epoll, qsbr, pool, &r) == 0);
+	s = prx_snapshot_alloc(1, -1);
+	CU_ASSERT_FATAL(s != NULL);
+	s->ports[1] = b;
+	s->n_poll = 1;
+	s->poll[0] = (struct prx_poll_entry){.rx_burst = ring_rx,
+					     .rxq = &rq,
+					     .stats = &b->rxq_stats[0],
+					     .port = b,
+					     .wake_fd = rq.efd,
+					     .chain = {.n = 1, .h = {h}}};
+	CU_ASSERT_TRUE(prx_engine_epoll_usable(s));
+	prx_reactor_publish(r, s);
+	CU_ASSERT_FATAL(rte_eal_remote_launch(prx_reactor_main, r, lcore) == 0);
+	CU_ASSERT(wait_for(&r->rs.switches, 1));
+
+	/* asleep, it is offline: a grace period completes without it */
+	t0 = rte_get_timer_cycles();
+	prx_reactor_sync(qsbr);
+	CU_ASSERT(rte_get_timer_cycles() - t0 < rte_get_timer_hz());
+
+	/* asleep, it burns no iterations */
+	struct prx_reactor_stats a, z;
+	prx_reactor_stats_read(r, &a);
+	usleep(50000);
+	prx_reactor_stats_read(r, &z);
+	CU_ASSERT(z.iterations - a.iterations < 10);
+
+	/* packets and the wake-up fd: forwarded, every one */
+	for (int round = 0; round < 3; round++) {
+		CU_ASSERT_FATAL(rte_pktmbuf_alloc_bulk(pool, m, 100) == 0);
+		for (int i = 0; i < 100; i++)
+			rte_pktmbuf_append(m[i], 64);
+		CU_ASSERT_EQUAL(rte_ring_enqueue_bulk(rq.ring, (void **)m, 100, NULL), 100);
+		CU_ASSERT(write(rq.efd, &one, sizeof(one)) == sizeof(one));
+		CU_ASSERT(wait_for(&fake_port_priv(b)->tx_total, 100u * (round + 1)));
+	}
+
+	prx_reactor_stop(r); /* wakes it */
+	CU_ASSERT_EQUAL(rte_eal_wait_lcore(lcore), 0);
+	CU_ASSERT_EQUAL(fake_port_priv(b)->tx_total, 300);
+	CU_ASSERT_EQUAL(r->pipe.st.rx, 300);
+	CU_ASSERT_EQUAL(r->pipe.st.tx, 300);
+
+	prx_reactor_destroy(r);
+	prx_snapshot_free(s);
+	prx_handler_free(h);
+	prx_port_close(b);
+	close(rq.efd);
+	rte_ring_free(rq.ring);
+}
+
+static void
+test_epoll_unusable_without_wake_fd(void)
+{
+	struct prx_snapshot *s = prx_snapshot_alloc(2, -1);
+
+	CU_ASSERT_FATAL(s != NULL);
+	s->n_poll = 2;
+	s->poll[0].wake_fd = 5;
+	s->poll[1].wake_fd = -1;
+	CU_ASSERT_FALSE(prx_engine_epoll_usable(s));
+	s->poll[1].wake_fd = 6;
+	CU_ASSERT_TRUE(prx_engine_epoll_usable(s));
+	CU_ASSERT_TRUE(prx_engine_epoll_usable(NULL));
+	prx_snapshot_free(s);
+}
+
 static void
 test_create_rejects_bad_arguments(void)
 {
@@ -228,6 +340,8 @@ main(void)
 	static const struct prx_test_case cases[] = {
 		PRX_TEST(test_forwards_then_switches_snapshot_live),
 		PRX_TEST(test_flush_policy),
+		PRX_TEST(test_epoll_engine_sleeps_offline_and_wakes),
+		PRX_TEST(test_epoll_unusable_without_wake_fd),
 		PRX_TEST(test_create_rejects_bad_arguments),
 		{NULL, NULL},
 	};

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * AF_PACKET tx: one packet socket per tx queue, bound to the interface with protocol 0
+ * so that it receives nothing.  One sendmmsg() per burst, never blocking.  A TPACKET_V2
+ * tx ring (copy into the ring, one send()) was measured against it and lost: see
+ * docs/afpacket.md.
+ */
+#include "afp_internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "prx_log.h"
+
+static inline void
+count_sent(struct afp_txq *q, struct rte_mbuf **pkts, uint16_t sent)
+{
+	uint64_t bytes = 0;
+
+	for (uint16_t i = 0; i < sent; i++)
+		bytes += pkts[i]->pkt_len;
+	rte_pktmbuf_free_bulk(pkts, sent);
+	prx_counter_add(&q->st.packets, sent);
+	prx_counter_add(&q->st.bytes, bytes);
+}
+
+/* errno values that mean "not now" (full queue, link down): no log */
+static inline bool
+quiet_errno(int e)
+{
+	return e == EAGAIN || e == ENOBUFS || e == ENETDOWN || e == ENXIO;
+}
+
+/*
+ * sendmmsg(): one message per packet, one iovec per mbuf segment, pointing into the
+ * mbufs (the kernel copies once, into its skb).  The kernel stops at the first message it
+ * refuses and reports how many it took; the caller keeps the rest.
+ */
+uint16_t
+prx__afp_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct afp_txq *q = txq;
+	unsigned int niov = 0;
+	uint16_t k;
+	int rc;
+
+	if (n > PRX_BURST_MAX)
+		n = PRX_BURST_MAX;
+	for (k = 0; k < n; k++) {
+		struct rte_mbuf *m = pkts[k];
+		struct msghdr *h = &q->msg[k].msg_hdr;
+
+		if (niov + m->nb_segs > AFP_TX_IOV_MAX)
+			break;
+		h->msg_iov = &q->iov[niov];
+		h->msg_iovlen = m->nb_segs;
+		for (; m != NULL; m = m->next) {
+			q->iov[niov].iov_base = rte_pktmbuf_mtod(m, void *);
+			q->iov[niov].iov_len = m->data_len;
+			niov++;
+		}
+	}
+	if (k == 0)
+		return 0;
+	rc = sendmmsg(q->fd, q->msg, k, MSG_DONTWAIT);
+	if (rc < 0) {
+		int e = errno;
+
+		if (!quiet_errno(e) && prx__afp_log_ok(&q->log_next))
+			PRX_LOG(WARNING, PORT, "sendmmsg() on tx socket %d failed: %s", q->fd,
+				strerror(e));
+		rc = 0;
+	}
+	if (rc < n)
+		prx_counter_add(&q->st.refused, (uint64_t)(n - rc));
+	if (rc > 0)
+		count_sent(q, pkts, (uint16_t)rc);
+	return (uint16_t)rc;
+}
+
+static int
+setsockopt_int(int fd, int level, int opt, int v)
+{
+	return setsockopt(fd, level, opt, &v, sizeof(v)) < 0 ? -errno : 0;
+}
+
+int
+prx__afp_txq_open(struct afp_txq *q, const char *port, int ifindex, bool qdisc_bypass)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = 0, /* no protocol hook: the socket receives nothing */
+		.sll_ifindex = ifindex,
+	};
+	const char *what;
+	int fd, rc;
+
+	q->fd = -1;
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		rc = -errno;
+		PRX_LOG(ERR, PORT, "%s: socket(AF_PACKET) failed: %s", port, strerror(-rc));
+		return rc;
+	}
+	what = "bind";
+	rc = bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ? -errno : 0;
+	if (rc != 0)
+		goto fail;
+	if (qdisc_bypass) {
+		what = "PACKET_QDISC_BYPASS";
+		rc = setsockopt_int(fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1);
+		if (rc != 0)
+			goto fail;
+	}
+	q->fd = fd;
+	return 0;
+fail:
+	PRX_LOG(ERR, PORT, "%s: %s on the tx socket failed: %s", port, what, strerror(-rc));
+	close(fd);
+	return rc;
+}
+
+void
+prx__afp_txq_close(struct afp_txq *q)
+{
+	if (q->fd >= 0)
+		close(q->fd);
+	q->fd = -1;
+}
