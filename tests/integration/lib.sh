@@ -161,7 +161,11 @@ prxd_start() {
 prxd_stop() {
 	local t0
 	t0=$(now_ms)
-	kill -s "$1" "$PRXD_PID" || fail "kill -s $1 $PRXD_PID: prxd is gone"
+	# Signal prxd itself: timeout would forward the signal with a SIGCONT to the group,
+	# which can cancel LeakSanitizer's stop of the exiting process and hang it (ASan).
+	local target
+	target=$(prxd_real_pid || true)
+	kill -s "$1" "${target:-$PRXD_PID}" || fail "kill -s $1 ${target:-$PRXD_PID}: prxd is gone"
 	PRXD_RC=0
 	wait "$PRXD_PID" || PRXD_RC=$?
 	# shellcheck disable=SC2034
