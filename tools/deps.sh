@@ -6,7 +6,7 @@ PKGS=(
   build-essential pkg-config meson ninja-build
   dpdk dpdk-dev libdpdk-dev libnuma-dev libconfig-dev libpcap-dev
   libcunit1-dev clang-format valgrind
-  iproute2 procps iputils-ping ethtool
+  iproute2 procps iputils-ping ethtool iperf3
 )
 if [ "$(id -u)" != 0 ]; then
   echo "deps.sh: run as root (apt-get install)" >&2

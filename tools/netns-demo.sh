@@ -21,7 +21,12 @@ up() {
 	ip link add prx-b type veth peer name eth0 netns prxdemoB
 	ip -n prxdemoA addr add 198.18.0.1/24 dev eth0
 	ip -n prxdemoB addr add 198.18.0.2/24 dev eth0
-	for h in A B; do ip -n prxdemo$h link set eth0 up; done
+	for h in A B; do
+		ip -n prxdemo$h link set eth0 up
+		# A veth sender hands 64 KiB TSO frames to the other end as they are; a packet
+		# socket cannot forward those (docs/afpacket.md).  Real NICs never deliver them.
+		ip netns exec prxdemo$h ethtool -K eth0 tso off gso off >/dev/null 2>&1 || true
+	done
 	sysctl -qw net.ipv6.conf.prx-a.disable_ipv6=1 net.ipv6.conf.prx-b.disable_ipv6=1
 	ip link set prx-a up
 	ip link set prx-b up

@@ -51,7 +51,6 @@ struct afp_rxq {
 	uint8_t *cur;	   /* V2: frame `head` */
 	uint32_t v3_left;  /* frames not yet read in block `head` (V3) */
 	uint8_t *v3_next;  /* next frame in block `head` (V3) */
-	uint64_t log_next; /* rate limit of hot-path logs (timer cycles) */
 	struct afp_rx_counters st;
 	/* control thread: PACKET_STATISTICS tp_drops accumulated (reading resets them) */
 	uint64_t kernel_drops __rte_cache_aligned;
@@ -60,7 +59,8 @@ struct afp_rxq {
 /* One tx queue: a packet socket bound with protocol 0 (it receives nothing). */
 struct afp_txq {
 	int fd;
-	uint64_t log_next;
+	uint64_t log_next;     /* rate limit of the hot-path log (timer cycles) */
+	const char *port_name; /* for the rate-limited log (port->name outlives the queue) */
 	struct afp_tx_counters st;
 	/* sendmmsg: one message per packet, iovecs point into the mbufs */
 	struct mmsghdr msg[PRX_BURST_MAX];

@@ -63,15 +63,13 @@ prx__afp_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 			niov++;
 		}
 	}
-	if (k == 0)
-		return 0;
-	rc = sendmmsg(q->fd, q->msg, k, MSG_DONTWAIT);
+	rc = k == 0 ? 0 : sendmmsg(q->fd, q->msg, k, MSG_DONTWAIT);
 	if (rc < 0) {
 		int e = errno;
 
 		if (!quiet_errno(e) && prx__afp_log_ok(&q->log_next))
-			PRX_LOG(WARNING, PORT, "sendmmsg() on tx socket %d failed: %s", q->fd,
-				strerror(e));
+			PRX_LOG(WARNING, PORT, "%s: sendmmsg() failed: %s (burst refused)",
+				q->port_name, strerror(e));
 		rc = 0;
 	}
 	if (rc < n)
@@ -99,6 +97,7 @@ prx__afp_txq_open(struct afp_txq *q, const char *port, int ifindex, bool qdisc_b
 	int fd, rc;
 
 	q->fd = -1;
+	q->port_name = port;
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		rc = -errno;

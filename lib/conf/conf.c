@@ -67,7 +67,9 @@ static const char *const root_keys[] = {"mode",		  "instance",	  "eal",      "me
 					"handlers",	  "ports",	  NULL};
 static const char *const reactors_keys[] = {"cores", "engine",	 "engines",
 					    "burst", "drain_us", NULL};
-static const char *const afpacket_keys[] = {"ring_frames", "frame_size", "qdisc_bypass", NULL};
+static const char *const afpacket_keys[] = {
+	"ring_frames", "frame_size", "qdisc_bypass", "ring", "retire_ms", "fanout_defrag", NULL};
+static const char *const ring_names[] = {"v2", "v3", NULL};
 static const char *const mempool_keys[] = {"mbufs", "cache", "data_room", NULL};
 static const char *const port_keys[] = {"name",	       "rx_queues", "rx_desc", "tx_desc",
 					"promiscuous", "socket",    "chain",   "dpdk",
@@ -443,6 +445,7 @@ static void
 parse_afpacket(struct parse *p, const config_setting_t *g, struct prx_conf_port *port)
 {
 	const config_setting_t *s;
+	unsigned int e;
 	long long v;
 
 	if (prx__conf_group(p->ctx, g) < 0)
@@ -465,6 +468,13 @@ parse_afpacket(struct parse *p, const config_setting_t *g, struct prx_conf_port 
 	s = member(g, "qdisc_bypass");
 	if (s != NULL)
 		prx__conf_bool(p->ctx, s, &port->afpacket.qdisc_bypass);
+	if (opt_enum(p, g, "ring", ring_names, 2, &e) > 0)
+		port->afpacket.ring = (uint8_t)(2 + e);
+	if (opt_int(p, g, "retire_ms", 1, 1000, &v) > 0)
+		port->afpacket.retire_ms = (uint32_t)v;
+	s = member(g, "fanout_defrag");
+	if (s != NULL)
+		prx__conf_bool(p->ctx, s, &port->afpacket.fanout_defrag);
 }
 
 static void

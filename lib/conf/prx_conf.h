@@ -65,10 +65,14 @@ struct prx_conf_port {
 		uint32_t
 			ring_frames; /**< `afpacket.ring_frames` per rx queue, 0 = driver default (4096); 64..1048576, power of two */
 		uint32_t
-			frame_size; /**< `afpacket.frame_size` bytes, 0 = driver default (2048); 1024..65536, multiple of 16 */
+			frame_size; /**< `afpacket.frame_size` bytes, 0 = sized from the MTU (default); 1024..65536, multiple of 16 */
 		bool qdisc_bypass; /**< `afpacket.qdisc_bypass`, default false */
-	} afpacket;		   /**< fallback-mode settings of the kernel interface */
-	int line;		   /**< line of the port's group, for later messages */
+		uint8_t ring;	   /**< `afpacket.ring`: 2 ("v2", default) or 3 ("v3"); 0 = unset */
+		uint32_t
+			retire_ms; /**< `afpacket.retire_ms`: v3 block retire timeout, 0 = driver default (1); 1..1000 */
+		bool fanout_defrag; /**< `afpacket.fanout_defrag`, default false */
+	} afpacket;		    /**< fallback-mode settings of the kernel interface */
+	int line;		    /**< line of the port's group, for later messages */
 };
 
 /** One entry of `handlers`. */

@@ -58,6 +58,10 @@ probe_port(struct prx_dataplane *dp, unsigned int i)
 			.ring_frames = cp->afpacket.ring_frames,
 			.frame_size = cp->afpacket.frame_size,
 			.qdisc_bypass = cp->afpacket.qdisc_bypass,
+			.ring = cp->afpacket.ring == 3 ? PRX_AFPACKET_RING_V3
+						       : PRX_AFPACKET_RING_V2,
+			.retire_tov_ms = cp->afpacket.retire_ms,
+			.fanout_defrag = cp->afpacket.fanout_defrag,
 		};
 
 		prx_afpacket_params_defaults(&ap);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "prx_log.h"
 
@@ -26,10 +27,15 @@ struct epoll_state {
 static void
 queue_ready(struct prx_fd *h, uint32_t events, void *arg)
 {
-	/* Nothing to do here: the next iteration polls every queue. */
-	RTE_SET_USED(h);
-	RTE_SET_USED(events);
+	int err;
+	socklen_t len = sizeof(err);
+
 	RTE_SET_USED(arg);
+	/* Packets are the next iteration's business.  A pending socket error (a packet
+	 * socket whose interface went down) is read here, or the level-triggered fd would
+	 * wake the reactor again and again with nothing to do; a non-socket fd just fails. */
+	if (events & PRX_EV_ERROR)
+		(void)getsockopt(h->fd, SOL_SOCKET, SO_ERROR, &err, &len);
 }
 
 static void

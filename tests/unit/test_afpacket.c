@@ -581,16 +581,31 @@ test_fanout(void)
 	teardown();
 }
 
-/* IP fragments reach a fanout port as they are, all of a datagram on one queue (no
- * PACKET_FANOUT_FLAG_DEFRAG: it would hand over reassembled datagrams). */
+/* Send a 4000 B UDP datagram from B's stack to A's MAC: three fragments at MTU 1500. */
+static void
+send_fragmented(void)
+{
+	struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons(9999)};
+	int udp = socket(AF_INET, SOCK_DGRAM, 0);
+
+	CU_ASSERT_FATAL(udp >= 0);
+	dst.sin_addr.s_addr = htonl(RTE_IPV4(10, 77, 0, 2));
+	memset(buf, 0x3c, 4000);
+	CU_ASSERT_EQUAL(sendto(udp, buf, 4000, 0, (struct sockaddr *)&dst, sizeof(dst)), 4000);
+	close(udp);
+}
+
+/* IP fragments reach a fanout port as they are, all of a datagram on one queue.  With
+ * fanout_defrag the kernel hands over the reassembled datagram, which no ring frame holds
+ * (so the default is off: docs/afpacket.md). */
 static void
 test_fanout_fragments(void)
 {
-	struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons(9999)};
+	struct prx_afpacket_params defrag = {.fanout_defrag = true};
 	struct rte_mbuf *m[2][16];
 	unsigned int got[2] = {0, 0};
+	struct prx_port_hw_stats st;
 	struct prx_port *port;
-	int udp;
 
 	setup();
 	CU_ASSERT_FATAL(sh("ip addr add 10.77.0.1/24 dev %s", if_b) == 0);
@@ -598,12 +613,7 @@ test_fanout_fragments(void)
 			   " dev %s nud permanent",
 			   RTE_ETHER_ADDR_BYTES(&mac_a), if_b) == 0);
 	port = open_port_q(NULL, 2, false);
-	dst.sin_addr.s_addr = htonl(RTE_IPV4(10, 77, 0, 2));
-	udp = socket(AF_INET, SOCK_DGRAM, 0);
-	CU_ASSERT_FATAL(udp >= 0);
-	memset(buf, 0x3c, 4000);
-	CU_ASSERT_EQUAL(sendto(udp, buf, 4000, 0, (struct sockaddr *)&dst, sizeof(dst)), 4000);
-	close(udp);
+	send_fragmented();
 	for (uint64_t end = now_ms() + WAIT_MS; got[0] + got[1] < 3 && now_ms() < end;)
 		for (uint16_t q = 0; q < 2; q++)
 			got[q] += port->rx_burst(port->rxq[q], m[q] + got[q], 8);
@@ -613,6 +623,35 @@ test_fanout_fragments(void)
 			CU_ASSERT(m[q][i]->pkt_len <= 1514);
 		rte_pktmbuf_free_bulk(m[q], got[q]);
 	}
+	prx_port_close(port);
+
+	port = open_port_q(&defrag, 2, false);
+	send_fragmented();
+	sleep_ms(20);
+	CU_ASSERT_EQUAL(rx_quiet(port, 0, 20) + rx_quiet(port, 1, 20), 0);
+	get_stats(port, &st);
+	CU_ASSERT_EQUAL(st.ierrors, 1); /* one 4042 B frame, truncated */
+	prx_port_close(port);
+	teardown();
+}
+
+/* PACKET_QDISC_BYPASS on the tx sockets: frames still leave, exactly. */
+static void
+test_qdisc_bypass(void)
+{
+	struct prx_afpacket_params p = {.qdisc_bypass = true};
+	struct rte_mbuf *m[BURST];
+	struct prx_port *port;
+	unsigned int seen = 0;
+
+	setup();
+	port = open_port(&p);
+	for (unsigned int k = 0; k < BURST; k++)
+		m[k] = mbuf_frame(k, frame_len(k), k % 2 == 0);
+	CU_ASSERT_EQUAL(tx_all(port, 1, m, BURST), BURST);
+	while (peer_recv(buf, sizeof(buf), 200) >= 0)
+		seen++;
+	CU_ASSERT_EQUAL(seen, BURST);
 	prx_port_close(port);
 	teardown();
 }
@@ -1149,6 +1188,7 @@ main(void)
 		PRX_TEST(test_rx_exact_v2),
 		PRX_TEST(test_rx_exact_v3),
 		PRX_TEST(test_tx_exact),
+		PRX_TEST(test_qdisc_bypass),
 		PRX_TEST(test_fanout),
 		PRX_TEST(test_fanout_fragments),
 		PRX_TEST(test_fanout_start_down),

@@ -289,8 +289,14 @@ test_bad_fallback_settings(void)
 			  "  afpacket = { qdisc_bypass = 1; }; } );\n",
 		 "t.cfg:3: ports.[0].afpacket.qdisc_bypass: expected a boolean (true or false)", 1},
 		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\";\n"
-			  "  afpacket = { ring = \"v3\"; }; } );\n",
-		 "t.cfg:3: ports.[0].afpacket.ring: unknown setting", 1},
+			  "  afpacket = { blocks = 8; }; } );\n",
+		 "t.cfg:3: ports.[0].afpacket.blocks: unknown setting", 1},
+		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\";\n"
+			  "  afpacket = { ring = \"v4\"; }; } );\n",
+		 "t.cfg:3: ports.[0].afpacket.ring: \"v4\" is not one of v2, v3", 1},
+		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\";\n"
+			  "  afpacket = { retire_ms = 0; }; } );\n",
+		 "t.cfg:3: ports.[0].afpacket.retire_ms: 0 is out of range 1..1000", 1},
 		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\"; afpacket = 5; } );\n",
 		 "t.cfg:2: ports.[0].afpacket: expected a group", 1},
 	};
@@ -304,13 +310,13 @@ test_fallback_settings(void)
 	struct prx_conf *c;
 	int rc;
 
-	c = load(
-		"reactors = { cores = [1, 2, 3]; engine = \"poll\";\n"
-		"  engines = [\"epoll\", \"auto\", \"poll\"]; };\n"
-		"ports = ( { name = \"a\"; kernel = \"veth0\";\n"
-		"  afpacket = { ring_frames = 8192; frame_size = 4096; qdisc_bypass = true; }; },\n"
-		"  { name = \"b\"; kernel = \"veth1\"; } );\n",
-		&rc);
+	c = load("reactors = { cores = [1, 2, 3]; engine = \"poll\";\n"
+		 "  engines = [\"epoll\", \"auto\", \"poll\"]; };\n"
+		 "ports = ( { name = \"a\"; kernel = \"veth0\";\n"
+		 "  afpacket = { ring_frames = 8192; frame_size = 4096; qdisc_bypass = true;\n"
+		 "    ring = \"v3\"; retire_ms = 5; fanout_defrag = true; }; },\n"
+		 "  { name = \"b\"; kernel = \"veth1\"; } );\n",
+		 &rc);
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
 	CU_ASSERT_EQUAL(c->reactors.engine, PRX_ENGINE_POLL);
 	CU_ASSERT_EQUAL(c->reactors.engines[0], PRX_ENGINE_EPOLL);
@@ -319,6 +325,10 @@ test_fallback_settings(void)
 	CU_ASSERT_EQUAL(c->ports[0].afpacket.ring_frames, 8192);
 	CU_ASSERT_EQUAL(c->ports[0].afpacket.frame_size, 4096);
 	CU_ASSERT_TRUE(c->ports[0].afpacket.qdisc_bypass);
+	CU_ASSERT_EQUAL(c->ports[0].afpacket.ring, 3);
+	CU_ASSERT_EQUAL(c->ports[0].afpacket.retire_ms, 5);
+	CU_ASSERT_TRUE(c->ports[0].afpacket.fanout_defrag);
+	CU_ASSERT_EQUAL(c->ports[1].afpacket.ring, 0);
 	CU_ASSERT_EQUAL(c->ports[1].afpacket.ring_frames, 0);
 	CU_ASSERT_EQUAL(c->ports[1].afpacket.frame_size, 0);
 	CU_ASSERT_FALSE(c->ports[1].afpacket.qdisc_bypass);
