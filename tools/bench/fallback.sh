@@ -64,7 +64,7 @@ ports = ( { name = "a"; kernel = "${TAG}a1"; chain = ["fwd"]; }, { name = "b"; k
 CFG
 
 sink() { ip netns exec ${TAG}B cat /sys/class/net/${TAG}b0/statistics/rx_packets; }
-ticks() { awk '{ print $14 + $15 }' /proc/$1/stat; }
+ticks() { awk "{ print \$14 + \$15 }" /proc/$1/stat 2>/dev/null || echo 0; }
 HZ=$(getconf CLK_TCK)
 
 # measure NAME PID: trafgen for SECS; after 2 s warm-up count the sink and the DUT's CPU
@@ -97,7 +97,7 @@ run_prx() {
 }
 
 run_testpmd() {
-	ip netns exec ${TAG}D dpdk-testpmd -l 0-1 --no-pci --no-huge -m 512 --file-prefix ${TAG}tpmd \
+	ip netns exec ${TAG}D dpdk-testpmd -l 0-1 --no-pci --no-huge -m 1024 --file-prefix ${TAG}tpmd \
 		--vdev net_af_packet0,iface=${TAG}a1 --vdev net_af_packet1,iface=${TAG}b1 \
 		-- --forward-mode=io --nb-cores=1 --stats-period 1 </dev/null >"$W/tpmd.out" 2>&1 &
 	local p=$!
