@@ -14,10 +14,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <rte_cycles.h>
+
 #include "prx_log.h"
 
 /* Under load the fds are checked without blocking this often (iterations). */
 #define EPOLL_FD_CHECK_EVERY 64
+/* How long a reactor keeps polling after its last packet before it sleeps. */
+#define EPOLL_LINGER_US 50
 
 struct epoll_state {
 	uint16_t n;
@@ -83,7 +87,12 @@ epoll_rebind(struct prx_reactor *r, const struct prx_snapshot *s)
 static void
 epoll_idle(struct prx_reactor *r, unsigned int received)
 {
-	if (received != 0) {
+	if (received != 0)
+		r->last_rx_tsc = r->last_tsc;
+	/* Within EPOLL_LINGER_US of the last packet keep polling (fds checked without
+	 * blocking): a stream of frames is then taken in bursts rather than one wake-up per
+	 * frame.  Only after that does the reactor sleep. */
+	if (received != 0 || r->last_tsc - r->last_rx_tsc < r->linger_tsc) {
 		if (++r->fd_iter >= EPOLL_FD_CHECK_EVERY) {
 			r->fd_iter = 0;
 			prx_evloop_run(r->ev, 0);
@@ -97,6 +106,13 @@ epoll_idle(struct prx_reactor *r, unsigned int received)
 	rte_rcu_qsbr_thread_online(r->qsbr, r->id);
 }
 
+static int
+epoll_init(struct prx_reactor *r)
+{
+	r->linger_tsc = rte_get_tsc_hz() / 1000000 * EPOLL_LINGER_US;
+	return 0;
+}
+
 static void
 epoll_fini(struct prx_reactor *r)
 {
@@ -105,6 +121,7 @@ epoll_fini(struct prx_reactor *r)
 
 const struct prx_engine_ops prx_engine_epoll = {
 	.name = "epoll",
+	.init = epoll_init,
 	.idle = epoll_idle,
 	.rebind = epoll_rebind,
 	.fini = epoll_fini,

@@ -114,6 +114,8 @@ struct prx_reactor {
 	uint64_t pipe_deadline; /**< TSC by which partial tx buffers are flushed */
 	uint32_t fd_iter;	/**< iterations since the last fd check */
 	uint64_t last_tsc;	/**< TSC read at the end of the last iteration */
+	uint64_t last_rx_tsc;	/**< last_tsc of the last iteration that received packets */
+	uint64_t linger_tsc;	/**< epoll engine: polling kept up this long after a packet */
 	void *engine_priv;	/**< the engine's state (init allocates, fini frees) */
 	struct prx_reactor_stats rs;
 	struct prx_pipe pipe;
