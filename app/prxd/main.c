@@ -26,6 +26,7 @@
 #include "prx_conf.h"
 #include "prx_dataplane.h"
 #include "prx_eal.h"
+#include "prx_evloop.h"
 #include "prx_log.h"
 #include "prx_mode.h"
 
@@ -153,10 +154,7 @@ signals_block(void)
 static uint64_t
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return prx_evloop_now_ns() / 1000000;
 }
 
 /* The control loop (until the control reactor arrives): signals, link changes (every
