@@ -34,49 +34,63 @@ drop_runts(struct prx_pipe *p, struct rte_mbuf **pkts, uint16_t n)
 	return k;
 }
 
-/* Exchange destination and source MAC of one frame of at least 14 bytes. */
+/* Exchange destination and source MAC of a frame of at least 14 bytes. */
 static inline void
-swap_macs(struct rte_mbuf *m)
+swap_macs_short(uint8_t *h)
 {
-	uint8_t *h = rte_pktmbuf_mtod(m, uint8_t *);
 	uint8_t t[RTE_ETHER_ADDR_LEN];
-
-#ifdef __SSSE3__
-	/* One 16-byte load, shuffle and store, as testpmd's macswap; bytes 12..15 (the
-	 * EtherType and what follows) are written back unchanged, so the frame must hold 16. */
-	if (likely(rte_pktmbuf_data_len(m) >= 16)) {
-		const __m128i mask =
-			_mm_setr_epi8(6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 4, 5, 12, 13, 14, 15);
-
-		_mm_storeu_si128((__m128i *)h,
-				 _mm_shuffle_epi8(_mm_loadu_si128((__m128i *)h), mask));
-		return;
-	}
-#endif
 
 	memcpy(t, h, RTE_ETHER_ADDR_LEN);
 	memcpy(h, h + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
 	memcpy(h + RTE_ETHER_ADDR_LEN, t, RTE_ETHER_ADDR_LEN);
 }
 
+/* Swap the MACs of pkts[i] and keep it at pkts[*k], or drop it as a runt. */
+static inline void
+swap_one(struct prx_pipe *p, struct rte_mbuf **pkts, uint16_t i, uint16_t *k)
+{
+	struct rte_mbuf *m = pkts[i];
+	uint8_t *h = rte_pktmbuf_mtod(m, uint8_t *);
+	uint16_t len = rte_pktmbuf_data_len(m);
+
+#ifdef __SSSE3__
+	/* One 16-byte load, shuffle and store, as testpmd's macswap; bytes 12..15 (the
+	 * EtherType and what follows) go back unchanged, so the frame must hold 16. */
+	if (likely(len >= 16)) {
+		const __m128i mask =
+			_mm_setr_epi8(6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 4, 5, 12, 13, 14, 15);
+
+		_mm_storeu_si128((__m128i *)h,
+				 _mm_shuffle_epi8(_mm_loadu_si128((__m128i *)h), mask));
+	} else
+#endif
+		if (len >= RTE_ETHER_HDR_LEN) {
+		swap_macs_short(h);
+	} else {
+		prx_pkt_drop(p, m, PRX_DROP_RUNT);
+		return;
+	}
+	/* Until the first runt k == i: nothing to write back. */
+	if (unlikely(*k != i))
+		pkts[*k] = m;
+	(*k)++;
+}
+
 static void
 xc_swap(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct prx_xconnect_conf *c = h->priv;
-	uint16_t k = 0;
+	uint16_t i, k = 0;
 
-	/* One pass: runts dropped (compacting the burst), the others swapped.  The header
-	 * of the packet four ahead is prefetched while this one is rewritten. */
-	for (uint16_t i = 0; i < n; i++) {
-		if (i + 4 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void *));
-		if (unlikely(rte_pktmbuf_data_len(pkts[i]) < RTE_ETHER_HDR_LEN)) {
-			prx_pkt_drop(p, pkts[i], PRX_DROP_RUNT);
-			continue;
-		}
-		swap_macs(pkts[i]);
-		pkts[k++] = pkts[i];
+	/* Headers are prefetched four packets ahead of the one being rewritten. */
+	for (i = 0; i < n && i < 4; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i + 4 < n; i++) {
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void *));
+		swap_one(p, pkts, i, &k);
 	}
+	for (; i < n; i++)
+		swap_one(p, pkts, i, &k);
 	prx_pkt_tx_burst(p, c->to, pkts, k);
 }
 
