@@ -29,6 +29,7 @@
 #include "prx_evloop.h"
 #include "prx_log.h"
 #include "prx_mode.h"
+#include "prx_telemetry.h"
 
 #define EXIT_CONFIG 1
 #define EXIT_USAGE 2
@@ -286,11 +287,15 @@ main(int argc, char **argv)
 	rc = prx_dp_launch(dp);
 	if (rc != 0)
 		goto out_dp;
+	rc = prx_telemetry_attach(dp);
+	if (rc != 0)
+		PRX_LOG(WARNING, CORE, "telemetry commands not registered: %s", strerror(-rc));
 	PRX_LOG(NOTICE, CORE, "forwarding");
 
 	control_loop(dp, sfd, (unsigned int)o.stats_interval);
 
 	prx_dp_stop(dp);
+	prx_telemetry_detach();
 	prx_dp_print_stats(dp, stdout, true);
 	prx_dp_totals(dp, &t);
 	status = prx_dp_balanced(&t) ? 0 : EXIT_ACCOUNTING;

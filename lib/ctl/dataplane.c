@@ -534,3 +534,27 @@ prx_dp_check_links(struct prx_dataplane *dp)
 		dp->link_up[i] = link.up;
 	}
 }
+
+unsigned int
+prx_dp_n_ports(const struct prx_dataplane *dp)
+{
+	return dp->n_ports;
+}
+
+struct prx_port *
+prx_dp_port(const struct prx_dataplane *dp, unsigned int i)
+{
+	return i < dp->n_ports ? dp->ports[i] : NULL;
+}
+
+unsigned int
+prx_dp_n_reactors(const struct prx_dataplane *dp)
+{
+	return dp->n_reactors;
+}
+
+const struct prx_reactor *
+prx_dp_reactor(const struct prx_dataplane *dp, unsigned int i)
+{
+	return i < dp->n_reactors ? dp->reactors[i] : NULL;
+}

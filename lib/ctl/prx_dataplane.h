@@ -57,6 +57,12 @@ void prx_dp_totals(const struct prx_dataplane *dp, struct prx_dp_totals *t);
  */
 void prx_dp_print_stats(const struct prx_dataplane *dp, FILE *f, bool final);
 
+/** Ports (slot order) and reactors of a set-up data plane, for statistics exporters. */
+unsigned int prx_dp_n_ports(const struct prx_dataplane *dp);
+struct prx_port *prx_dp_port(const struct prx_dataplane *dp, unsigned int i);
+unsigned int prx_dp_n_reactors(const struct prx_dataplane *dp);
+const struct prx_reactor *prx_dp_reactor(const struct prx_dataplane *dp, unsigned int i);
+
 /** Read every port's link state and log the changes since the last call (control thread). */
 void prx_dp_check_links(struct prx_dataplane *dp);
 
