@@ -81,13 +81,6 @@ wait_for() { # $1 log, $2 pattern, $3 pid; max 180 s (valgrind start-up), or unt
   return 1
 }
 
-stop_pid() { # SIGINT, SIGKILL after 180 s; returns the exit status
-  local i
-  kill -INT "$1" 2>/dev/null
-  for i in $(seq 1 1800); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$1" 2>/dev/null
-  wait "$1" 2>/dev/null
-}
 
 # run_cg PROG SECS -> $W/PROG_SECS.{log,cg}; IR and PKTS set
 run_cg() {
@@ -112,10 +105,10 @@ run_cg() {
   p=$!; PIDS+=($p)
   if ! wait_for "$log" "$ready" $p; then
     echo "# $name: never started forwarding; log tail:" >&2; tail -5 "$log" >&2
-    stop_pid $p; return
+    stop_pid $p 180; return
   fi
   sleep "$secs"
-  stop_pid $p; rc=$?
+  stop_pid $p 180; rc=$?
   [ $rc -ne 0 ] && echo "# note: $name exited with status $rc" >&2
   IR=$(awk '/^(summary|totals):/ { print $2; exit }' "$W/$name.cg" 2>/dev/null)
   if [ "$kind" = prx ]; then
@@ -181,7 +174,7 @@ for prog in $PROGS; do
   fi
 done
 
-ratio() { awk -v a="${IPP[$1]:-NA}" -v b="${IPP[$2]:-NA}" 'BEGIN { if (a == "NA" || b == "NA" || b == 0) print "NA"; else printf "%.3f", a / b }'; }
+ipp_ratio() { ratio "${IPP[$1]:-NA}" "${IPP[$2]:-NA}"; }
 echo "# callgrind.sh $(date -u +%FT%TZ): instructions per forwarded packet = (Ir2 - Ir1) / (pkts2 - pkts1), runs of ${D1}s and ${D2}s under callgrind, --no-huge"
 printf '%s\n' "${OUT[@]}"
-echo "ratio prx_io/tpmd_io=$(ratio prx_io tpmd_io) prx_macswap/tpmd_macswap=$(ratio prx_macswap tpmd_macswap) prx_macswap/tpmd_io=$(ratio prx_macswap tpmd_io)"
+echo "ratio prx_io/tpmd_io=$(ipp_ratio prx_io tpmd_io) prx_macswap/tpmd_macswap=$(ipp_ratio prx_macswap tpmd_macswap) prx_macswap/tpmd_io=$(ipp_ratio prx_macswap tpmd_io)"

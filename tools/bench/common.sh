@@ -71,3 +71,17 @@ median() {
     m = (n % 2) ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
     printf "%.3f\n", m }'
 }
+
+# stop_pid PID SECS: SIGINT, SIGKILL after SECS seconds; returns the process's exit status
+stop_pid() {
+  local i
+  kill -INT "$1" 2>/dev/null
+  for i in $(seq 1 $(($2 * 10))); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
+}
+
+# ratio A B: A / B with 3 decimals, NA when either is missing or B is 0
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NA" || b == "NA" || a == "" || b == "" || b == 0) print "NA"; else printf "%.3f", a / b }'
+}

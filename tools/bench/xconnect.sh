@@ -173,14 +173,6 @@ wait_for() {
   return 1
 }
 
-# stop PID $1 with SIGINT, SIGKILL after 20 s; returns its exit status
-stop_pid() {
-  local i
-  kill -INT "$1" 2>/dev/null
-  for i in $(seq 1 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$1" 2>/dev/null
-  wait "$1" 2>/dev/null
-}
 
 # run_one NAME KIND(prx|testpmd) PAIR(io|macswap) MODE(huge|nohuge)
 # -> $W/NAME.rates (Mpps per 1-s window), $W/NAME.own; R = median of NAME.rates
@@ -211,7 +203,7 @@ run_one() {
     taskset -c 0 "$PY" "$W/tsample.py" "/var/run/dpdk/$prefix/dpdk_telemetry.v2" "$WARMUP" "$SECS" $p \
       > "$W/$name.tele" 2> "$W/$name.tele.err" || { echo "# $name: sampler failed:" >&2; cat "$W/$name.tele.err" >&2; }
   fi
-  stop_pid $p; rc=$?
+  stop_pid $p 20; rc=$?
   wait $tp 2>/dev/null
   [ $rc -ne 0 ] && echo "# note: $name exited with status $rc" >&2
   if [ "$kind" = prx ]; then
@@ -231,7 +223,6 @@ run_one() {
 }
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NA" || b == "NA" || b == 0) print "NA"; else printf "%.3f", a / b }'; }
 
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, loadavg before: $(loadavg)" >&2
 echo "# busiest processes: $(top -b -n 2 -d 1 -w 200 | awk '/^ *PID/ { b++; next } b == 2 && $9 + 0 >= 1 { printf "%s(%s%%) ", $12, $9 }')" >&2
