@@ -8,27 +8,12 @@
 #include "conf_internal.h"
 #include "prx_conf.h"
 #include "prx_test.h"
+#include "test_conf.h"
 
-#define DATA PRX_TEST_DATA "/conf"
-
-/* A valid configuration of two lines; bad cases append from line 3 on. */
-#define BASE \
-	"reactors = { cores = [1]; };\n" \
-	"ports = ({ name = \"a\"; dpdk = \"net_null0\"; });\n"
-/* The same split so that a port or reactors setting can be added. */
-#define PORT_A "ports = ({ name = \"a\"; dpdk = \"net_null0\"; "
-#define REACTORS "reactors = { cores = [1]; };\n"
-
-struct bad_case {
-	const char *text;
-	const char *msg; /* the first error, exactly */
-	unsigned int n;	 /* errors expected; 0: not checked */
-};
-
-static struct prx_conf_errors err;
+struct prx_conf_errors err;
 
 /* Load `text` as "t.cfg"; the configuration on success (the caller frees it). */
-static struct prx_conf *
+struct prx_conf *
 load(const char *text, int *rc)
 {
 	struct prx_conf *c = NULL;
@@ -37,7 +22,7 @@ load(const char *text, int *rc)
 	return c;
 }
 
-static void
+void
 run_bad(const struct bad_case *cases, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -265,85 +250,6 @@ test_bad_xconnect(void)
 }
 
 /* Every error is collected and sorted into file order; beyond 32 they are counted. */
-static void
-test_bad_fallback_settings(void)
-{
-	static const struct bad_case cases[] = {
-		{"reactors = { cores = [1, 2]; engines = [\"poll\"]; };\n"
-		 "ports = ( { name = \"a\"; kernel = \"eth0\"; } );\n",
-		 "t.cfg:1: reactors.engines: has 1 entries, one per core expected (2)", 1},
-		{"reactors = { cores = [1]; engines = [\"spin\"]; };\n"
-		 "ports = ( { name = \"a\"; kernel = \"eth0\"; } );\n",
-		 "t.cfg:1: reactors.engines.[0]: \"spin\" is not one of auto, poll, epoll", 1},
-		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\";\n"
-			  "  afpacket = { ring_frames = 1000; }; } );\n",
-		 "t.cfg:3: ports.[0].afpacket.ring_frames: 1000 is not a power of two", 1},
-		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\";\n"
-			  "  afpacket = { ring_frames = 4294967296; }; } );\n",
-		 "t.cfg:3: ports.[0].afpacket.ring_frames: 4294967296 is out of range 64..1048576",
-		 1},
-		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\";\n"
-			  "  afpacket = { frame_size = 2050; }; } );\n",
-		 "t.cfg:3: ports.[0].afpacket.frame_size: 2050 is not a multiple of 16", 1},
-		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\";\n"
-			  "  afpacket = { qdisc_bypass = 1; }; } );\n",
-		 "t.cfg:3: ports.[0].afpacket.qdisc_bypass: expected a boolean (true or false)", 1},
-		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\";\n"
-			  "  afpacket = { blocks = 8; }; } );\n",
-		 "t.cfg:3: ports.[0].afpacket.blocks: unknown setting", 1},
-		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\";\n"
-			  "  afpacket = { ring = \"v4\"; }; } );\n",
-		 "t.cfg:3: ports.[0].afpacket.ring: \"v4\" is not one of v2, v3", 1},
-		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\";\n"
-			  "  afpacket = { retire_ms = 0; }; } );\n",
-		 "t.cfg:3: ports.[0].afpacket.retire_ms: 0 is out of range 1..1000", 1},
-		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\"; afpacket = 5; } );\n",
-		 "t.cfg:2: ports.[0].afpacket: expected a group", 1},
-	};
-
-	run_bad(cases, PRX_ARRAY_SIZE(cases));
-}
-
-static void
-test_fallback_settings(void)
-{
-	struct prx_conf *c;
-	int rc;
-
-	c = load("reactors = { cores = [1, 2, 3]; engine = \"poll\";\n"
-		 "  engines = [\"epoll\", \"auto\", \"poll\"]; };\n"
-		 "ports = ( { name = \"a\"; kernel = \"veth0\";\n"
-		 "  afpacket = { ring_frames = 8192; frame_size = 4096; qdisc_bypass = true;\n"
-		 "    ring = \"v3\"; retire_ms = 5; fanout_defrag = true; }; },\n"
-		 "  { name = \"b\"; kernel = \"veth1\"; } );\n",
-		 &rc);
-	CU_ASSERT_EQUAL_FATAL(rc, 0);
-	CU_ASSERT_EQUAL(c->reactors.engine, PRX_ENGINE_POLL);
-	CU_ASSERT_EQUAL(c->reactors.engines[0], PRX_ENGINE_EPOLL);
-	CU_ASSERT_EQUAL(c->reactors.engines[1], PRX_ENGINE_AUTO);
-	CU_ASSERT_EQUAL(c->reactors.engines[2], PRX_ENGINE_POLL);
-	CU_ASSERT_EQUAL(c->ports[0].afpacket.ring_frames, 8192);
-	CU_ASSERT_EQUAL(c->ports[0].afpacket.frame_size, 4096);
-	CU_ASSERT_TRUE(c->ports[0].afpacket.qdisc_bypass);
-	CU_ASSERT_EQUAL(c->ports[0].afpacket.ring, 3);
-	CU_ASSERT_EQUAL(c->ports[0].afpacket.retire_ms, 5);
-	CU_ASSERT_TRUE(c->ports[0].afpacket.fanout_defrag);
-	CU_ASSERT_EQUAL(c->ports[1].afpacket.ring, 0);
-	CU_ASSERT_EQUAL(c->ports[1].afpacket.ring_frames, 0);
-	CU_ASSERT_EQUAL(c->ports[1].afpacket.frame_size, 0);
-	CU_ASSERT_FALSE(c->ports[1].afpacket.qdisc_bypass);
-	prx_conf_free(c);
-
-	/* without `engines` every reactor takes `engine` */
-	c = load("reactors = { cores = [1, 2]; engine = \"epoll\"; };\n"
-		 "ports = ( { name = \"a\"; kernel = \"veth0\"; } );\n",
-		 &rc);
-	CU_ASSERT_EQUAL_FATAL(rc, 0);
-	CU_ASSERT_EQUAL(c->reactors.engines[0], PRX_ENGINE_EPOLL);
-	CU_ASSERT_EQUAL(c->reactors.engines[1], PRX_ENGINE_EPOLL);
-	prx_conf_free(c);
-}
-
 static void
 test_many_errors(void)
 {
@@ -798,8 +704,6 @@ static const struct prx_test_case cases[] = {
 	PRX_TEST(test_bad_required),
 	PRX_TEST(test_bad_names_and_refs),
 	PRX_TEST(test_bad_xconnect),
-	PRX_TEST(test_bad_fallback_settings),
-	PRX_TEST(test_fallback_settings),
 	PRX_TEST(test_many_errors),
 	PRX_TEST(test_defaults),
 	PRX_TEST(test_every_field),
@@ -817,5 +721,13 @@ static const struct prx_test_case cases[] = {
 int
 main(void)
 {
-	return prx_test_run("conf", cases, 0);
+	static struct prx_test_case all[64];
+	unsigned int n = 0;
+
+	for (const struct prx_test_case *c = cases; c->name != NULL; c++)
+		all[n++] = *c;
+	for (const struct prx_test_case *c = conf_fallback_cases; c->name != NULL; c++)
+		all[n++] = *c;
+	all[n] = (struct prx_test_case){NULL, NULL};
+	return prx_test_run("conf", all, 0);
 }
