@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include <rte_log.h>
 
 #include "prx_conf.h"
+#include "prx_control.h"
 #include "prx_dataplane.h"
 #include "prx_eal.h"
 #include "prx_evloop.h"
@@ -152,49 +152,93 @@ signals_block(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-static uint64_t
-now_ms(void)
+/* Signals arrive on the control reactor as reads of a signalfd. */
+static void
+on_signal(struct prx_fd *h, uint32_t events, void *arg)
 {
-	return prx_evloop_now_ns() / 1000000;
+	struct prx_control *c = arg;
+	struct signalfd_siginfo si;
+
+	RTE_SET_USED(events);
+	while (read(h->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			PRX_LOG(NOTICE, CORE, "SIGHUP: reloading the configuration");
+			prx_control_reload(c);
+			continue;
+		}
+		PRX_LOG(NOTICE, CORE, "%s: stopping", strsignal((int)si.ssi_signo));
+		prx_evloop_stop(h->loop);
+	}
 }
 
-/* The control loop (until the control reactor arrives): signals, link changes (every
- * second) and periodic statistics. */
+/* /run/prx/<instance>/prxd.pid next to the control socket, for scripts and systemd. */
 static void
-control_loop(struct prx_dataplane *dp, int sfd, unsigned int stats_interval)
+pid_file(const char *socket, char *path, size_t len)
 {
-	uint64_t next_stats = now_ms() + stats_interval * 1000ull, next_link = now_ms() + 1000;
+	const char *slash = socket != NULL ? strrchr(socket, '/') : NULL;
+	FILE *f;
 
-	for (;;) {
-		struct pollfd pfd = {.fd = sfd, .events = POLLIN};
-		uint64_t t = now_ms(), next = next_link;
-		struct signalfd_siginfo si;
-
-		if (stats_interval > 0 && next_stats < next)
-			next = next_stats;
-		if (poll(&pfd, 1, next > t ? (int)(next - t) : 0) < 0 && errno != EINTR) {
-			PRX_LOG(ERR, CORE, "poll() failed: %s", strerror(errno));
-			return;
-		}
-		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-			if (si.ssi_signo == SIGHUP) {
-				PRX_LOG(WARNING, CORE,
-					"SIGHUP: configuration reload is not available in this version; running configuration kept");
-				continue;
-			}
-			PRX_LOG(NOTICE, CORE, "%s: stopping", strsignal((int)si.ssi_signo));
-			return;
-		}
-		t = now_ms();
-		if (t >= next_link) {
-			prx_dp_check_links(dp);
-			next_link = t + 1000;
-		}
-		if (stats_interval > 0 && t >= next_stats) {
-			prx_dp_print_stats(dp, stdout, false);
-			next_stats += stats_interval * 1000ull;
-		}
+	path[0] = '\0';
+	if (slash == NULL || (size_t)(slash - socket) + 10 >= len)
+		return;
+	snprintf(path, len, "%.*s/prxd.pid", (int)(slash - socket), socket);
+	f = fopen(path, "w");
+	if (f == NULL) {
+		PRX_LOG(WARNING, CORE, "pid file %s: %s", path, strerror(errno));
+		path[0] = '\0';
+		return;
 	}
+	fprintf(f, "%d\n", (int)getpid());
+	fclose(f);
+}
+
+/* The control reactor runs on this (the main) thread until SIGINT or SIGTERM. */
+static int
+control_run(struct prx_dataplane *dp, const struct prx_conf *conf, int sfd,
+	    unsigned int stats_interval)
+{
+	struct prx_control_params cp = {
+		.socket = conf->control.socket,
+		.socket_mode = conf->control.socket_mode,
+		.metrics = conf->control.metrics,
+		.stats_interval = stats_interval,
+		.stats_out = stdout,
+	};
+	struct prx_control *c = NULL;
+	struct prx_evloop *ev = NULL;
+	struct prx_fd sig = {0};
+	char pidf[PATH_MAX];
+	int rc;
+
+	rc = prx_evloop_create(&ev);
+	if (rc == 0)
+		rc = prx_control_create(dp, ev, &cp, &c);
+	if (rc == 0)
+		rc = prx_fd_add(ev, &sig, sfd, PRX_EV_READ, 0, on_signal, c);
+	if (rc != 0) {
+		PRX_LOG(ERR, CORE, "control reactor: %s", strerror(-rc));
+		prx_control_destroy(c);
+		prx_evloop_destroy(ev);
+		return rc;
+	}
+	rc = prx_telemetry_register();
+	if (rc != 0)
+		PRX_LOG(WARNING, CORE, "telemetry commands not registered: %s", strerror(-rc));
+	pid_file(conf->control.socket, pidf, sizeof(pidf));
+	PRX_LOG(NOTICE, CORE, "forwarding");
+	rc = prx_evloop_run_forever(ev);
+	if (rc != 0)
+		PRX_LOG(ERR, CORE, "control loop failed: %s", strerror(-rc));
+	prx_fd_remove(&sig);
+	prx_control_destroy(c);
+	prx_evloop_destroy(ev);
+	if (pidf[0] != '\0') {
+		unlink(pidf);
+		/* the instance's folder goes too when nothing else is left in it */
+		*strrchr(pidf, '/') = '\0';
+		rmdir(pidf);
+	}
+	return 0;
 }
 
 int
@@ -287,15 +331,13 @@ main(int argc, char **argv)
 	rc = prx_dp_launch(dp);
 	if (rc != 0)
 		goto out_dp;
-	rc = prx_telemetry_attach(dp);
-	if (rc != 0)
-		PRX_LOG(WARNING, CORE, "telemetry commands not registered: %s", strerror(-rc));
-	PRX_LOG(NOTICE, CORE, "forwarding");
-
-	control_loop(dp, sfd, (unsigned int)o.stats_interval);
+	if (prx_dp_set_conf_path(dp, o.config) != 0 ||
+	    control_run(dp, conf, sfd, (unsigned int)o.stats_interval) != 0) {
+		prx_dp_stop(dp);
+		goto out_dp;
+	}
 
 	prx_dp_stop(dp);
-	prx_telemetry_detach();
 	prx_dp_print_stats(dp, stdout, true);
 	prx_dp_totals(dp, &t);
 	status = prx_dp_balanced(&t) ? 0 : EXIT_ACCOUNTING;

@@ -64,7 +64,7 @@ prx_handler_type_name(enum prx_handler_type t)
 
 static const char *const root_keys[] = {"mode",		  "instance",	  "eal",      "memory_mb",
 					"stats_interval", "control_core", "reactors", "mempool",
-					"handlers",	  "ports",	  NULL};
+					"handlers",	  "ports",	  "control",  NULL};
 static const char *const reactors_keys[] = {"cores", "engine",	 "engines",
 					    "burst", "drain_us", NULL};
 static const char *const afpacket_keys[] = {
@@ -485,12 +485,8 @@ parse_port(struct parse *p, const config_setting_t *g)
 	const config_setting_t *name = member(g, "name"), *s;
 	long long v;
 
+	prx_conf_port_init(port);
 	port->line = (int)file_line(p, g);
-	port->rx_queues = 1;
-	port->rx_desc = 1024;
-	port->tx_desc = 1024;
-	port->promiscuous = true;
-	port->socket = -1;
 	prx__conf_keys(p->ctx, g, port_keys);
 	if (name == NULL) {
 		prx__conf_error(p->ctx, g, "name", "missing required setting");
@@ -580,6 +576,28 @@ resolve(struct parse *p)
 	}
 }
 
+/* Where each top-level setting sits, for messages after the load (reload). */
+static void
+record_lines(struct parse *p, const config_setting_t *root)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} keys[] = {
+#define LINE(k) {#k, offsetof(struct prx_conf, line.k)}
+		LINE(mode),	    LINE(instance), LINE(eal),	   LINE(memory_mb),
+		LINE(control_core), LINE(reactors), LINE(mempool), LINE(control),
+#undef LINE
+	};
+
+	for (size_t i = 0; i < PRX_ARRAY_SIZE(keys); i++) {
+		const config_setting_t *s = member(root, keys[i].name);
+
+		if (s != NULL)
+			*(int *)(void *)((char *)p->conf + keys[i].off) = (int)file_line(p, s);
+	}
+}
+
 static void
 parse_root(struct parse *p, const config_setting_t *root)
 {
@@ -589,6 +607,7 @@ parse_root(struct parse *p, const config_setting_t *root)
 	long long v;
 
 	prx__conf_keys(p->ctx, root, root_keys);
+	record_lines(p, root);
 	if (opt_enum(p, root, "mode", mode_names, PRX_MODE_MAX, &e) > 0)
 		c->mode = (enum prx_mode)e;
 	s = member(root, "instance");
@@ -622,6 +641,9 @@ parse_root(struct parse *p, const config_setting_t *root)
 	} else if (!parse_list(p, s, 1, PRX_MAX_PORTS, parse_port)) {
 		p->ports_ok = false;
 	}
+	s = member(root, "control");
+	if (s != NULL && prx__conf_parse_control(p->ctx, s, c) < 0)
+		p->rc = -ENOMEM;
 	resolve(p);
 }
 
@@ -635,6 +657,18 @@ set_defaults(struct prx_conf *c)
 	c->reactors.drain_us = 100;
 	c->mempool.cache = 256;
 	c->mempool.data_room = 2176;
+	c->control.socket_mode = 0660;
+}
+
+void
+prx_conf_port_init(struct prx_conf_port *port)
+{
+	memset(port, 0, sizeof(*port));
+	port->rx_queues = 1;
+	port->rx_desc = 1024;
+	port->tx_desc = 1024;
+	port->promiscuous = true;
+	port->socket = -1;
 }
 
 static int
@@ -673,6 +707,8 @@ validate(struct prx__conf_src *src, struct prx_conf **out, struct prx_conf_error
 	rc = p.rc;
 	if (rc == 0 && ctx.n_errs + ctx.n_lost > 0)
 		rc = -EINVAL;
+	if (rc == 0)
+		rc = prx__conf_control_defaults(conf);
 out:
 	config_destroy(&cfg);
 	free(lits);
@@ -756,6 +792,8 @@ prx_conf_free(struct prx_conf *conf)
 		free(conf->ports[i].dpdk);
 		free(conf->ports[i].kernel);
 	}
+	free(conf->control.socket);
+	free(conf->control.metrics);
 	free(conf->file);
 	free(conf);
 }

@@ -143,4 +143,10 @@ int prx__conf_parse_mac(const char *s, uint8_t mac[6]);
 /** Whether devargs name a PCI device: "DDDD:BB:DD.F" or "BB:DD.F" before the first ','. */
 bool prx__conf_is_pci(const char *devargs);
 
+/** Parse the `control` group into c->control.  @return 0 or -ENOMEM (errors are recorded). */
+int prx__conf_parse_control(struct prx__conf_ctx *ctx, const config_setting_t *g,
+			    struct prx_conf *c);
+/** Fill the control settings left unset (socket path from the instance).  0 or -ENOMEM. */
+int prx__conf_control_defaults(struct prx_conf *c);
+
 #endif /* PRX_CONF_INTERNAL_H */

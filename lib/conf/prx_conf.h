@@ -122,6 +122,16 @@ struct prx_conf {
 	struct prx_conf_port ports[PRX_MAX_PORTS];
 	unsigned int n_handlers;
 	struct prx_conf_handler handlers[PRX_MAX_HANDLERS];
+	struct {
+		char *socket; /**< `control.socket`, default "/run/prx/<instance>/prx.ctl" */
+		uint32_t socket_mode; /**< `control.socket_mode` ("0660"), default 0660 */
+		char *metrics; /**< `control.metrics` "HOST:PORT", default "127.0.0.1:9464"; "" = off */
+	} control;
+	/** Lines of the top-level settings (0 when absent), for messages about them later
+	 *  ("reactors: changing it needs a restart"). */
+	struct {
+		int mode, instance, eal, memory_mb, control_core, reactors, mempool, control;
+	} line;
 };
 
 /** Most errors one load reports; later ones are counted but not kept. */
@@ -149,6 +159,9 @@ int prx_conf_load_string(const char *text, const char *name, const char *include
 
 /** Free a configuration (NULL is fine). */
 void prx_conf_free(struct prx_conf *conf);
+
+/** A port entry with every default set (name empty, no device, no chain). */
+void prx_conf_port_init(struct prx_conf_port *port);
 
 /** Index of the port called `name`, or -1. */
 int prx_conf_port_index(const struct prx_conf *conf, const char *name);

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The data plane's registry: life cycle, and the prepare/apply pair every change goes
+ * through (dp_internal.h).
+ */
 #include "prx_dataplane.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <time.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -11,63 +17,261 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 #include <rte_rcu_qsbr.h>
 
+#include "dp_internal.h"
 #include "prx_afpacket.h"
 #include "prx_dpdk.h"
 #include "prx_eal.h"
+#include "prx_evloop.h"
 #include "prx_handlers.h"
 #include "prx_log.h"
 
-struct prx_dataplane {
-	const struct prx_conf *conf;
-	enum prx_mode mode; /* PRX_MODE_DPDK or PRX_MODE_FALLBACK */
-	unsigned int n_ports;
-	struct prx_port *ports[PRX_MAX_PORTS]; /* slot == index in conf->ports */
-	struct prx_handler *handlers[PRX_MAX_HANDLERS];
-	unsigned int n_reactors;
-	struct prx_reactor *reactors[PRX_MAX_REACTORS];
-	struct prx_snapshot *snap[PRX_MAX_REACTORS];
-	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
-	struct rte_rcu_qsbr *qsbr;
-	struct prx_topo_core cores[PRX_MAX_REACTORS];
-	struct prx_topo_port tports[PRX_MAX_PORTS];
-	struct prx_plan_input plan_in;
-	struct prx_plan *plan;
-	bool launched;
-	int8_t link_up[PRX_MAX_PORTS]; /* last link state seen: -1 unknown, 0 down, 1 up */
-};
+/* How long dp_apply waits for a woken reactor to take its snapshot up before it stops
+ * measuring (the change is safe either way: the grace period has passed). */
+#define LIVE_WAIT_MAX_NS (100 * 1000 * 1000ull)
 
-static int
-pool_socket(int socket)
+
+struct dp_state *
+dp_state_dup(const struct dp_state *st)
 {
-	/* Unknown sockets (vdevs, --no-huge) use the control thread's node. */
-	return socket < 0 ? (int)rte_socket_id() : socket;
+	struct dp_state *c = malloc(sizeof(*c));
+
+	if (c != NULL)
+		memcpy(c, st, sizeof(*c));
+	return c;
 }
 
-/* Open port i with the driver of the mode. */
-static int
-probe_port(struct prx_dataplane *dp, unsigned int i)
+int
+dp_port_slot(const struct dp_state *st, const char *name)
 {
-	const struct prx_conf_port *cp = &dp->conf->ports[i];
+	for (int i = 0; name != NULL && i < PRX_MAX_PORTS; i++)
+		if (st->port[i] != NULL && strcmp(st->port[i]->cp.name, name) == 0)
+			return i;
+	return -1;
+}
 
-	if (dp->mode == PRX_MODE_FALLBACK) {
-		struct prx_afpacket_params ap = {
-			.name = cp->name,
-			.ifname = cp->kernel,
-			.ring_frames = cp->afpacket.ring_frames,
-			.frame_size = cp->afpacket.frame_size,
-			.qdisc_bypass = cp->afpacket.qdisc_bypass,
-			.ring = cp->afpacket.ring == 3 ? PRX_AFPACKET_RING_V3
-						       : PRX_AFPACKET_RING_V2,
-			.retire_tov_ms = cp->afpacket.retire_ms,
-			.fanout_defrag = cp->afpacket.fanout_defrag,
-		};
+int
+dp_handler_index(const struct dp_state *st, const char *name)
+{
+	for (unsigned int i = 0; name != NULL && i < st->n_handlers; i++)
+		if (strcmp(st->handler[i]->ch.name, name) == 0)
+			return (int)i;
+	return -1;
+}
 
-		prx_afpacket_params_defaults(&ap);
-		return prx_afpacket_port_probe(&ap, &dp->ports[i]);
+void
+dp_loads(const struct prx_dataplane *dp, const struct dp_state *st, unsigned int *load)
+{
+	memset(load, 0, sizeof(*load) * dp->n_reactors);
+	for (unsigned int s = 0; s < PRX_MAX_PORTS; s++)
+		for (uint16_t q = 0; st->port[s] != NULL && q < st->port[s]->port->n_rxq; q++)
+			if (st->owner[s][q] >= 0)
+				load[st->owner[s][q]]++;
+}
+
+/* Can reactor r's engine wait on the queues of this port?  epoll needs wake-up fds. */
+static bool
+engine_fits(const struct prx_dataplane *dp, unsigned int r, const struct prx_port *port)
+{
+	if (dp->reactors[r] == NULL || dp->reactors[r]->engine != &prx_engine_epoll)
+		return true;
+	return prx_port_rx_wakeup_fd((struct prx_port *)port, 0) >= 0;
+}
+
+int
+dp_pick_reactor(const struct prx_dataplane *dp, const struct dp_state *st, uint16_t slot,
+		const unsigned int *load)
+{
+	const struct prx_port *port = st->port[slot]->port;
+	unsigned int mine[PRX_MAX_REACTORS] = {0};
+	int best = -1;
+
+	for (uint16_t q = 0; q < port->n_rxq; q++)
+		if (st->owner[slot][q] >= 0)
+			mine[st->owner[slot][q]]++;
+	/* the planner's rules: the port's socket first, fewest queues, fewest of this
+	 * port, lowest index; and only reactors whose engine can wait on the port */
+	for (int pass = 0; pass < 2 && best < 0; pass++)
+		for (unsigned int r = 0; r < dp->n_reactors; r++) {
+			if (!engine_fits(dp, r, port))
+				continue;
+			if (pass == 0 &&
+			    (port->socket < 0 || dp->cores[r].socket != port->socket))
+				continue;
+			if (best < 0 || load[r] < load[best] ||
+			    (load[r] == load[best] && mine[r] < mine[best]))
+				best = (int)r;
+		}
+	return best;
+}
+
+/* The snapshot of reactor r in st: the rx queues it owns with their chains. */
+static struct prx_snapshot *
+build_snapshot(struct prx_dataplane *dp, const struct dp_state *st, uint16_t r)
+{
+	struct prx_snapshot *s;
+	uint16_t n = 0;
+
+	for (unsigned int i = 0; i < PRX_MAX_PORTS; i++)
+		for (uint16_t q = 0; st->port[i] != NULL && q < st->port[i]->port->n_rxq; q++)
+			n += st->owner[i][q] == (int16_t)r;
+	s = prx_snapshot_alloc(n, dp->reactors[r]->socket);
+	if (s == NULL)
+		return NULL;
+	n = 0;
+	for (unsigned int i = 0; i < PRX_MAX_PORTS; i++) {
+		struct prx_port *port = st->port[i] != NULL ? st->port[i]->port : NULL;
+
+		s->ports[i] = port;
+		for (uint16_t q = 0; port != NULL && q < port->n_rxq; q++) {
+			struct prx_poll_entry *pe;
+
+			if (st->owner[i][q] != (int16_t)r)
+				continue;
+			pe = &s->poll[n++];
+			pe->rx_burst = port->rx_burst;
+			pe->rxq = port->rxq[q];
+			pe->stats = &port->rxq_stats[q];
+			pe->port = port;
+			pe->queue = q;
+			pe->wake_fd = prx_port_rx_wakeup_fd(port, q);
+			pe->chain.n = st->n_chain[i];
+			for (uint16_t k = 0; k < st->n_chain[i]; k++)
+				pe->chain.h[k] = st->chain[i][k]->h;
+		}
 	}
-	return prx_dpdk_port_probe(cp->name, cp->dpdk, &dp->ports[i]);
+	s->n_poll = n;
+	return s;
+}
+
+/* Same poll list, chains and ports: publishing it would change nothing. */
+static bool
+snapshot_same(const struct prx_snapshot *a, const struct prx_snapshot *b)
+{
+	return a != NULL && b != NULL && a->n_poll == b->n_poll &&
+	       memcmp(a->ports, b->ports, sizeof(a->ports)) == 0 &&
+	       memcmp(a->poll, b->poll, (size_t)a->n_poll * sizeof(a->poll[0])) == 0;
+}
+
+void
+dp_commit_discard(struct dp_commit *c)
+{
+	for (unsigned int r = 0; r < PRX_MAX_REACTORS; r++) {
+		prx_snapshot_free(c->snap[r]);
+		c->snap[r] = NULL;
+	}
+	free(c->st);
+	c->st = NULL;
+}
+
+int
+dp_prepare(struct prx_dataplane *dp, struct dp_state *st, struct dp_commit *c, char *msg,
+	   size_t len)
+{
+	memset(c, 0, sizeof(*c));
+	c->st = st;
+	if (st == NULL) {
+		dp_say(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	for (uint16_t r = 0; r < dp->n_reactors; r++) {
+		struct prx_snapshot *s = build_snapshot(dp, st, r);
+
+		if (s == NULL) {
+			dp_say(msg, len, "out of memory");
+			dp_commit_discard(c);
+			return -ENOMEM;
+		}
+		if (dp->reactors[r]->engine == &prx_engine_epoll && !prx_engine_epoll_usable(s)) {
+			for (uint16_t i = 0; i < s->n_poll; i++)
+				if (s->poll[i].wake_fd < 0) {
+					dp_say(msg, len,
+					    "reactor %u sleeps in epoll and port %s (driver %s) has no wake-up fd: give it to a reactor with engine poll",
+					    r, s->poll[i].port->name, s->poll[i].port->ops->driver);
+					break;
+				}
+			prx_snapshot_free(s);
+			dp_commit_discard(c);
+			return -ENOTSUP;
+		}
+		if (snapshot_same(s, dp->snap[r])) {
+			prx_snapshot_free(s);
+			continue;
+		}
+		c->snap[r] = s;
+		c->n_changed++;
+	}
+	return 0;
+}
+
+/*
+ * One step of waiting for reactors: spin for the first SPIN_NS (a reactor on its own
+ * core answers within an iteration, microseconds), then sleep in short steps.  Sleeping
+ * rather than spinning or sched_yield() matters when a polling reactor shares the
+ * control thread's CPU: a yield hands it the CPU until the next scheduler tick (4 ms),
+ * a sleep of a few tens of microseconds lets it run and then preempts it on wake-up.
+ */
+#define SPIN_NS 50000ull
+#define NAP_NS 20000
+
+static void
+wait_a_little(uint64_t t0)
+{
+	if (prx_evloop_now_ns() - t0 < SPIN_NS) {
+		rte_pause();
+	} else {
+		struct timespec ts = {.tv_nsec = NAP_NS};
+
+		nanosleep(&ts, NULL);
+	}
+}
+
+struct dp_state *
+dp_apply(struct prx_dataplane *dp, struct dp_commit *c)
+{
+	const struct prx_snapshot *old[PRX_MAX_REACTORS] = {0};
+	bool published[PRX_MAX_REACTORS] = {0};
+	struct dp_state *prev = dp->st;
+	uint64_t t0 = prx_evloop_now_ns(), deadline;
+
+	dp->gen++;
+	for (uint16_t r = 0; r < dp->n_reactors; r++) {
+		if (c->snap[r] == NULL)
+			continue;
+		old[r] = dp->snap[r];
+		c->snap[r]->gen = dp->gen; /* not published yet: still ours to write */
+		dp->snap[r] = c->snap[r];
+		c->snap[r] = NULL;
+		published[r] = true;
+		prx_reactor_publish(dp->reactors[r], dp->snap[r]);
+	}
+	/* After the grace period no reactor references an old snapshot (a sleeping
+	 * reactor is offline and takes the new one when it wakes).  Then wait until the
+	 * woken ones ran it, which is what "live" means to the operator. */
+	if (dp->launched && c->n_changed > 0) {
+		uint64_t token = rte_rcu_qsbr_start(dp->qsbr);
+
+		while (rte_rcu_qsbr_check(dp->qsbr, token, false) == 0)
+			wait_a_little(t0);
+		deadline = t0 + LIVE_WAIT_MAX_NS;
+		for (uint16_t r = 0; r < dp->n_reactors; r++) {
+			if (!published[r])
+				continue;
+			while (__atomic_load_n(&dp->reactors[r]->cur_gen, __ATOMIC_ACQUIRE) <
+				       dp->snap[r]->gen &&
+			       !__atomic_load_n(&dp->reactors[r]->stop, __ATOMIC_RELAXED) &&
+			       prx_evloop_now_ns() < deadline)
+				wait_a_little(t0);
+		}
+	}
+	dp->last_live_ns = prx_evloop_now_ns() - t0;
+	for (uint16_t r = 0; r < dp->n_reactors; r++)
+		prx_snapshot_free((struct prx_snapshot *)(uintptr_t)old[r]);
+	dp->st = c->st;
+	c->st = NULL;
+	return prev;
 }
 
 int
@@ -82,23 +286,12 @@ prx_dp_create(const struct prx_conf *conf, enum prx_mode mode, struct prx_datapl
 		return -ENOMEM;
 	dp->conf = conf;
 	dp->mode = mode;
-	memset(dp->link_up, -1, sizeof(dp->link_up));
-	for (unsigned int i = 0; i < conf->n_ports; i++) {
-		const struct prx_conf_port *cp = &conf->ports[i];
-
-		rc = probe_port(dp, i);
-		if (rc != 0)
-			goto fail;
-		dp->n_ports++;
-		dp->ports[i]->index = (uint16_t)i;
-		if (cp->socket >= 0)
-			dp->ports[i]->socket = cp->socket;
-		dp->tports[i] = (struct prx_topo_port){
-			.name = cp->name,
-			.socket = dp->ports[i]->socket,
-			.n_rxq = cp->rx_queues,
-		};
+	dp->st = calloc(1, sizeof(*dp->st));
+	if (dp->st == NULL) {
+		free(dp);
+		return -ENOMEM;
 	}
+	memset(dp->st->owner, 0xff, sizeof(dp->st->owner)); /* -1: no owner */
 	dp->n_reactors = conf->reactors.n_cores;
 	for (unsigned int i = 0; i < dp->n_reactors; i++) {
 		unsigned int lc = conf->reactors.cores[i];
@@ -114,10 +307,28 @@ prx_dp_create(const struct prx_conf *conf, enum prx_mode mode, struct prx_datapl
 			.socket = (int)rte_lcore_to_socket_id(lc),
 		};
 	}
+	/* Ports are probed here so the plan knows their sockets; they are configured in
+	 * prx_dp_setup(). */
+	for (unsigned int i = 0; i < conf->n_ports; i++) {
+		const struct prx_conf_port *cp = &conf->ports[i];
+		struct prx_port *port;
+
+		rc = dp_probe_port(dp, cp, &port);
+		if (rc != 0)
+			goto fail;
+		if (cp->socket >= 0)
+			port->socket = cp->socket;
+		dp->probed[i] = port;
+		dp->tports[i] = (struct prx_topo_port){
+			.name = cp->name,
+			.socket = port->socket,
+			.n_rxq = cp->rx_queues,
+		};
+	}
 	dp->plan_in = (struct prx_plan_input){
 		.n_cores = dp->n_reactors,
 		.cores = dp->cores,
-		.n_ports = dp->n_ports,
+		.n_ports = conf->n_ports,
 		.ports = dp->tports,
 	};
 	rc = prx_plan_build(&dp->plan_in, &dp->plan);
@@ -159,123 +370,31 @@ prx_dp_print_plan(const struct prx_dataplane *dp, FILE *f)
 			p->n_cross_numa);
 }
 
-static struct rte_mempool *
-get_pool(struct prx_dataplane *dp, int socket)
-{
-	const struct prx_conf *conf = dp->conf;
-	int s = pool_socket(socket);
-	char name[RTE_MEMPOOL_NAMESIZE];
-
-	if (s < 0 || s >= RTE_MAX_NUMA_NODES)
-		s = 0;
-	if (dp->pools[s] != NULL)
-		return dp->pools[s];
-	snprintf(name, sizeof(name), "prx_pool_s%d", s);
-	dp->pools[s] = rte_pktmbuf_pool_create(name, prx_conf_pool_mbufs(conf), conf->mempool.cache,
-					       0, (uint16_t)conf->mempool.data_room, s);
-	if (dp->pools[s] == NULL)
-		PRX_LOG(ERR, CTL, "mbuf pool of %u x %u B on socket %d: %s",
-			prx_conf_pool_mbufs(conf), conf->mempool.data_room, s,
-			rte_strerror(rte_errno));
-	else
-		PRX_LOG(INFO, CTL, "mbuf pool %s: %u mbufs of %u B on socket %d", name,
-			prx_conf_pool_mbufs(conf), conf->mempool.data_room, s);
-	return dp->pools[s];
-}
-
-static int
-create_handlers(struct prx_dataplane *dp)
-{
-	const struct prx_conf *conf = dp->conf;
-
-	for (unsigned int i = 0; i < conf->n_handlers; i++) {
-		const struct prx_conf_handler *ch = &conf->handlers[i];
-		int rc = -EINVAL;
-
-		switch (ch->type) {
-		case PRX_HANDLER_XCONNECT: {
-			struct prx_xconnect_conf xc = {
-				.to = ch->u.xconnect.to,
-				.mac = ch->u.xconnect.mac,
-				.set_src = ch->u.xconnect.set_src,
-				.set_dst = ch->u.xconnect.set_dst,
-			};
-
-			memcpy(xc.src, ch->u.xconnect.src, sizeof(xc.src));
-			memcpy(xc.dst, ch->u.xconnect.dst, sizeof(xc.dst));
-			rc = prx_xconnect_create(ch->name, &xc, &dp->handlers[i]);
-			break;
-		}
-		default:
-			break;
-		}
-		if (rc != 0) {
-			PRX_LOG(ERR, CTL, "%s:%d: handler %s: %s", conf->file, ch->line, ch->name,
-				strerror(-rc));
-			return rc;
-		}
-	}
-	return 0;
-}
-
-/* The snapshot of reactor r: the rx queues the plan gives it, with their chains. */
-static struct prx_snapshot *
-build_snapshot(struct prx_dataplane *dp, uint16_t r, uint64_t gen)
-{
-	const struct prx_plan *plan = dp->plan;
-	struct prx_snapshot *s;
-	uint16_t n = 0;
-
-	s = prx_snapshot_alloc((uint16_t)plan->reactor[r].n_rxq, dp->reactors[r]->socket);
-	if (s == NULL)
-		return NULL;
-	s->gen = gen;
-	for (unsigned int i = 0; i < dp->n_ports; i++)
-		s->ports[i] = dp->ports[i];
-	for (unsigned int i = 0; i < plan->n_rxq; i++) {
-		const struct prx_plan_rxq *e = &plan->rxq[i];
-		const struct prx_conf_port *cp = &dp->conf->ports[e->port];
-		struct prx_port *port = dp->ports[e->port];
-		struct prx_poll_entry *pe;
-
-		if (e->reactor != r)
-			continue;
-		pe = &s->poll[n++];
-		pe->rx_burst = port->rx_burst;
-		pe->rxq = port->rxq[e->queue];
-		pe->stats = &port->rxq_stats[e->queue];
-		pe->port = port;
-		pe->queue = e->queue;
-		pe->wake_fd = prx_port_rx_wakeup_fd(port, e->queue);
-		pe->chain.n = cp->n_chain;
-		for (uint16_t k = 0; k < cp->n_chain; k++)
-			pe->chain.h[k] = dp->handlers[cp->chain[k]];
-	}
-	s->n_poll = n;
-	return s;
-}
-
 /*
- * The engine of reactor r: as configured, and for "auto" poll when every queue it owns
- * is a DPDK queue, epoll otherwise (kernel interfaces, or no queue at all: sleep).
+ * The engine of reactor r: as configured, and for "auto" poll when it owns a queue in
+ * DPDK mode, epoll otherwise (kernel interfaces, or no queue at all: sleep).
  */
 static int
-choose_engine(struct prx_dataplane *dp, uint16_t r)
+choose_engine(struct prx_dataplane *dp, const struct dp_state *st, uint16_t r)
 {
 	enum prx_engine e = dp->conf->reactors.engines[r];
-	const struct prx_snapshot *s = dp->snap[r];
-	bool sleepable = prx_engine_epoll_usable(s);
+	const struct prx_port *nofd = NULL;
+	unsigned int n = 0;
 
+	for (unsigned int i = 0; i < PRX_MAX_PORTS; i++)
+		for (uint16_t q = 0; st->port[i] != NULL && q < st->port[i]->port->n_rxq; q++) {
+			if (st->owner[i][q] != (int16_t)r)
+				continue;
+			n++;
+			if (nofd == NULL && prx_port_rx_wakeup_fd(st->port[i]->port, q) < 0)
+				nofd = st->port[i]->port;
+		}
 	if (e == PRX_ENGINE_AUTO)
-		e = dp->mode == PRX_MODE_DPDK && s->n_poll > 0 ? PRX_ENGINE_POLL : PRX_ENGINE_EPOLL;
-	if (e == PRX_ENGINE_EPOLL && !sleepable) {
-		for (uint16_t i = 0; i < s->n_poll; i++)
-			if (s->poll[i].wake_fd < 0) {
-				PRX_LOG(ERR, CTL,
-					"reactor %u: engine epoll needs a wake-up fd per rx queue, and port %s (driver %s) has none: use engine poll",
-					r, s->poll[i].port->name, s->poll[i].port->ops->driver);
-				break;
-			}
+		e = dp->mode == PRX_MODE_DPDK && n > 0 ? PRX_ENGINE_POLL : PRX_ENGINE_EPOLL;
+	if (e == PRX_ENGINE_EPOLL && nofd != NULL) {
+		PRX_LOG(ERR, CTL,
+			"reactor %u: engine epoll needs a wake-up fd per rx queue, and port %s (driver %s) has none: use engine poll",
+			r, nofd->name, nofd->ops->driver);
 		return -ENOTSUP;
 	}
 	dp->reactors[r]->engine = e == PRX_ENGINE_EPOLL ? &prx_engine_epoll : &prx_engine_poll;
@@ -284,31 +403,60 @@ choose_engine(struct prx_dataplane *dp, uint16_t r)
 	return 0;
 }
 
+/* Ports, handlers and chains of the configuration into st. */
+static int
+setup_state(struct prx_dataplane *dp, struct dp_state *st)
+{
+	const struct prx_conf *conf = dp->conf;
+	char msg[512] = "";
+	int rc;
+
+	for (unsigned int i = 0; i < conf->n_ports; i++) {
+		rc = dp_port_open(dp, &conf->ports[i], (uint16_t)i, false, dp->probed[i],
+				  &st->port[i], msg, sizeof(msg));
+		dp->probed[i] = NULL;
+		if (rc != 0)
+			return rc;
+	}
+	for (unsigned int i = 0; i < conf->n_handlers; i++) {
+		const struct prx_conf_handler *ch = &conf->handlers[i];
+		const char *to = ch->type == PRX_HANDLER_XCONNECT
+					 ? conf->ports[ch->u.xconnect.to].name
+					 : NULL;
+
+		rc = dp_handler_create(ch, to, st, &st->handler[i], msg, sizeof(msg));
+		if (rc != 0) {
+			PRX_LOG(ERR, CTL, "%s:%d: %s", conf->file, ch->line, msg);
+			return rc;
+		}
+		st->n_handlers++;
+	}
+	for (unsigned int i = 0; i < conf->n_ports; i++) {
+		st->n_chain[i] = conf->ports[i].n_chain;
+		for (uint16_t k = 0; k < conf->ports[i].n_chain; k++)
+			st->chain[i][k] = st->handler[conf->ports[i].chain[k]];
+	}
+	for (unsigned int i = 0; i < dp->plan->n_rxq; i++) {
+		const struct prx_plan_rxq *e = &dp->plan->rxq[i];
+
+		st->owner[e->port][e->queue] = (int16_t)e->reactor;
+	}
+	return 0;
+}
+
 int
 prx_dp_setup(struct prx_dataplane *dp)
 {
 	const struct prx_conf *conf = dp->conf;
+	struct dp_commit c;
+	struct dp_state *st;
+	char msg[512] = "";
 	size_t qsz;
 	int rc;
 
-	for (unsigned int i = 0; i < dp->n_ports; i++) {
-		const struct prx_conf_port *cp = &conf->ports[i];
-		struct prx_port_setup ps = {
-			.n_rxq = cp->rx_queues,
-			.n_txq = (uint16_t)dp->n_reactors,
-			.rx_desc = cp->rx_desc,
-			.tx_desc = cp->tx_desc,
-			.promiscuous = cp->promiscuous,
-			.pool = get_pool(dp, dp->ports[i]->socket),
-		};
-
-		if (ps.pool == NULL)
-			return -ENOMEM;
-		rc = prx_port_configure(dp->ports[i], &ps);
-		if (rc != 0)
-			return rc;
-	}
-	rc = create_handlers(dp);
+	/* Built in dp->st directly: nothing runs yet, and destroy frees whatever is in it. */
+	st = dp->st;
+	rc = setup_state(dp, st);
 	if (rc != 0)
 		return rc;
 
@@ -322,7 +470,7 @@ prx_dp_setup(struct prx_dataplane *dp)
 
 	for (uint16_t r = 0; r < dp->n_reactors; r++) {
 		int sock = dp->cores[r].socket;
-		struct rte_mempool *pool = get_pool(dp, sock);
+		struct rte_mempool *pool = dp_get_pool(dp, sock);
 
 		if (pool == NULL)
 			return -ENOMEM;
@@ -331,27 +479,16 @@ prx_dp_setup(struct prx_dataplane *dp)
 					&dp->reactors[r]);
 		if (rc != 0)
 			return rc;
-		dp->snap[r] = build_snapshot(dp, r, 1);
-		if (dp->snap[r] == NULL)
-			return -ENOMEM;
-		rc = choose_engine(dp, r);
+		rc = choose_engine(dp, st, r);
 		if (rc != 0)
 			return rc;
-		prx_reactor_publish(dp->reactors[r], dp->snap[r]);
 	}
-	for (unsigned int i = 0; i < dp->n_ports; i++) {
-		struct prx_port_link link;
-
-		rc = prx_port_start(dp->ports[i]);
-		if (rc != 0)
-			return rc;
-		if (prx_port_link(dp->ports[i], &link) == 0) {
-			PRX_LOG(INFO, CTL, "%s: link %s, %u Mbps, %s duplex", dp->ports[i]->name,
-				link.up ? "up" : "down", link.speed_mbps,
-				link.full_duplex ? "full" : "half");
-			dp->link_up[i] = link.up;
-		}
+	rc = dp_prepare(dp, dp_state_dup(st), &c, msg, sizeof(msg));
+	if (rc != 0) {
+		PRX_LOG(ERR, CTL, "%s", msg);
+		return rc;
 	}
+	free(dp_apply(dp, &c));
 	return 0;
 }
 
@@ -394,157 +531,44 @@ prx_dp_destroy(struct prx_dataplane *dp)
 		return;
 	prx_dp_stop(dp);
 	for (unsigned int i = 0; i < PRX_MAX_PORTS; i++)
-		prx_port_stop(dp->ports[i]);
+		if (dp->st->port[i] != NULL)
+			prx_port_stop(dp->st->port[i]->port);
 	for (unsigned int r = 0; r < PRX_MAX_REACTORS; r++) {
 		prx_reactor_destroy(dp->reactors[r]);
 		prx_snapshot_free(dp->snap[r]);
 	}
-	for (unsigned int i = 0; i < PRX_MAX_HANDLERS; i++)
-		prx_handler_free(dp->handlers[i]);
-	for (unsigned int i = 0; i < PRX_MAX_PORTS; i++)
-		prx_port_close(dp->ports[i]);
+	for (unsigned int i = 0; i < dp->st->n_handlers; i++)
+		dp_handler_destroy(dp->st->handler[i]);
+	for (unsigned int i = 0; i < PRX_MAX_PORTS; i++) {
+		dp_port_close(dp, dp->st->port[i]);
+		prx_port_close(dp->probed[i]);
+	}
 	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++)
 		rte_mempool_free(dp->pools[s]);
+	for (unsigned int i = 0; i < dp->n_spare; i++)
+		rte_mempool_free(dp->spare[i].mp);
 	rte_free(dp->qsbr);
 	prx_plan_free(dp->plan);
+	prx_conf_free(dp->conf_owned);
+	free(dp->conf_path);
+	free(dp->st);
 	free(dp);
-}
-
-void
-prx_dp_totals(const struct prx_dataplane *dp, struct prx_dp_totals *t)
-{
-	memset(t, 0, sizeof(*t));
-	for (unsigned int r = 0; r < dp->n_reactors; r++) {
-		struct prx_pipe_stats s;
-
-		if (dp->reactors[r] == NULL)
-			continue;
-		prx_pipe_stats_read(&dp->reactors[r]->pipe, &s);
-		prx_pipe_stats_add(&t->st, &s);
-		t->in_flight += prx_pipe_in_flight(&dp->reactors[r]->pipe);
-	}
-	t->dropped = prx_pipe_stats_dropped(&t->st);
-}
-
-bool
-prx_dp_balanced(const struct prx_dp_totals *t)
-{
-	return t->st.rx + t->st.originated == t->st.tx + t->dropped + t->st.punted + t->in_flight;
-}
-
-static void
-print_final(const struct prx_dataplane *dp, FILE *f, const struct prx_dp_totals *t)
-{
-	const uint64_t hz = rte_get_tsc_hz();
-
-	for (unsigned int i = 0; i < dp->n_ports; i++) {
-		struct prx_port *port = dp->ports[i];
-		struct prx_port_sw_stats sw;
-		struct prx_port_hw_stats hw;
-
-		prx_port_sw_stats(port, &sw);
-		prx_port_hw_stats(port, &hw);
-		fprintf(f,
-			"prx-port: name=%s rx=%" PRIu64 " tx=%" PRIu64 " tx_drop=%" PRIu64
-			" ipackets=%" PRIu64 " opackets=%" PRIu64 " ibytes=%" PRIu64
-			" obytes=%" PRIu64 " imissed=%" PRIu64 " ierrors=%" PRIu64
-			" oerrors=%" PRIu64 " rx_nombuf=%" PRIu64 "\n",
-			port->name, sw.rx, sw.tx, sw.tx_drop, hw.ipackets, hw.opackets, hw.ibytes,
-			hw.obytes, hw.imissed, hw.ierrors, hw.oerrors, hw.rx_nombuf);
-		for (uint16_t q = 0; q < port->n_rxq; q++)
-			fprintf(f, "prx-rxq: port=%s queue=%u reactor=%d rx=%" PRIu64 "\n",
-				port->name, q, prx_plan_owner(dp->plan, (uint16_t)i, q),
-				prx_counter_read(&port->rxq_stats[q].packets));
-		for (uint16_t q = 0; q < port->n_txq; q++)
-			fprintf(f, "prx-txq: port=%s queue=%u tx=%" PRIu64 " dropped=%" PRIu64 "\n",
-				port->name, q, prx_counter_read(&port->txq_stats[q].packets),
-				prx_counter_read(&port->txq_stats[q].dropped));
-	}
-	for (unsigned int r = 0; r < dp->n_reactors; r++) {
-		const struct prx_reactor *re = dp->reactors[r];
-		struct prx_reactor_stats rs;
-		struct prx_pipe_stats s;
-		uint64_t all;
-
-		prx_reactor_stats_read(re, &rs);
-		prx_pipe_stats_read(&re->pipe, &s);
-		all = rs.busy_cycles + rs.idle_cycles;
-		fprintf(f,
-			"prx-reactor: id=%u lcore=%u rx=%" PRIu64 " originated=%" PRIu64
-			" tx=%" PRIu64 " dropped=%" PRIu64 " punted=%" PRIu64 " in_flight=%" PRIu64
-			" iterations=%" PRIu64 " busy_pct=%.1f"
-			" run_s=%.3f\n",
-			r, re->lcore, s.rx, s.originated, s.tx, prx_pipe_stats_dropped(&s),
-			s.punted, prx_pipe_in_flight(&re->pipe), rs.iterations,
-			all ? 100.0 * (double)rs.busy_cycles / (double)all : 0.0,
-			hz ? (double)all / (double)hz : 0.0);
-	}
-	for (unsigned int i = 0; i < dp->conf->n_handlers; i++) {
-		struct prx_handler_stats hs;
-
-		if (dp->handlers[i] == NULL)
-			continue;
-		prx_handler_stats_read(dp->handlers[i], &hs);
-		fprintf(f, "prx-handler: name=%s type=%s in=%" PRIu64 " dropped=%" PRIu64 "\n",
-			dp->handlers[i]->name, dp->handlers[i]->type, hs.in, hs.dropped);
-	}
-	for (unsigned int d = 0; d < PRX_DROP_MAX; d++)
-		if (t->st.drop[d] != 0)
-			fprintf(f, "prx-drop: reason=%s count=%" PRIu64 "\n",
-				prx_drop_name((enum prx_drop_reason)d), t->st.drop[d]);
-}
-
-void
-prx_dp_print_stats(const struct prx_dataplane *dp, FILE *f, bool final)
-{
-	struct prx_dp_totals t;
-
-	prx_dp_totals(dp, &t);
-	if (final) {
-		print_final(dp, f, &t);
-	} else {
-		for (unsigned int i = 0; i < dp->n_ports; i++) {
-			struct prx_port_sw_stats sw;
-
-			prx_port_sw_stats(dp->ports[i], &sw);
-			fprintf(f, "%s: rx %" PRIu64 " tx %" PRIu64 " tx_drop %" PRIu64 " | ",
-				dp->ports[i]->name, sw.rx, sw.tx, sw.tx_drop);
-		}
-	}
-	fprintf(f,
-		"prx-total: rx=%" PRIu64 " originated=%" PRIu64 " tx=%" PRIu64 " dropped=%" PRIu64
-		" punted=%" PRIu64 " in_flight=%" PRIu64 "\n",
-		t.st.rx, t.st.originated, t.st.tx, t.dropped, t.st.punted, t.in_flight);
-	if (final)
-		fprintf(f, "prx-accounting: %s\n", prx_dp_balanced(&t) ? "balanced" : "MISMATCH");
-	fflush(f);
 }
 
 void
 prx_dp_check_links(struct prx_dataplane *dp)
 {
-	for (unsigned int i = 0; i < dp->n_ports; i++) {
+	for (unsigned int i = 0; i < PRX_MAX_PORTS; i++) {
+		struct dp_port *e = dp->st->port[i];
 		struct prx_port_link link;
 
-		if (prx_port_link(dp->ports[i], &link) != 0 || link.up == dp->link_up[i])
+		if (e == NULL || prx_port_link(e->port, &link) != 0 || link.up == e->link_up)
 			continue;
 		/* Reactors keep polling a port whose link is down: its bursts return 0 and
 		 * refuse to send (counted tx_full), and traffic resumes when it comes up. */
-		PRX_LOG(NOTICE, CTL, "%s: link %s", dp->ports[i]->name, link.up ? "up" : "down");
-		dp->link_up[i] = link.up;
+		PRX_LOG(NOTICE, CTL, "%s: link %s", e->cp.name, link.up ? "up" : "down");
+		e->link_up = link.up;
 	}
-}
-
-unsigned int
-prx_dp_n_ports(const struct prx_dataplane *dp)
-{
-	return dp->n_ports;
-}
-
-struct prx_port *
-prx_dp_port(const struct prx_dataplane *dp, unsigned int i)
-{
-	return i < dp->n_ports ? dp->ports[i] : NULL;
 }
 
 unsigned int
@@ -557,4 +581,28 @@ const struct prx_reactor *
 prx_dp_reactor(const struct prx_dataplane *dp, unsigned int i)
 {
 	return i < dp->n_reactors ? dp->reactors[i] : NULL;
+}
+
+int
+prx_dp_set_conf_path(struct prx_dataplane *dp, const char *path)
+{
+	char *p = strdup(path);
+
+	if (p == NULL)
+		return -ENOMEM;
+	free(dp->conf_path);
+	dp->conf_path = p;
+	return 0;
+}
+
+const struct prx_conf *
+prx_dp_conf(const struct prx_dataplane *dp)
+{
+	return dp->conf;
+}
+
+uint64_t
+prx_dp_last_live_us(const struct prx_dataplane *dp)
+{
+	return dp->last_live_ns / 1000;
 }

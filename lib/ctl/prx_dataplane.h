@@ -20,6 +20,7 @@
 #include "prx_plan.h"
 #include "prx_port.h"
 #include "prx_reactor.h"
+#include "prx_view.h"
 
 struct prx_dataplane;
 
@@ -57,11 +58,58 @@ void prx_dp_totals(const struct prx_dataplane *dp, struct prx_dp_totals *t);
  */
 void prx_dp_print_stats(const struct prx_dataplane *dp, FILE *f, bool final);
 
-/** Ports (slot order) and reactors of a set-up data plane, for statistics exporters. */
-unsigned int prx_dp_n_ports(const struct prx_dataplane *dp);
-struct prx_port *prx_dp_port(const struct prx_dataplane *dp, unsigned int i);
+/** Reactors of a set-up data plane. */
 unsigned int prx_dp_n_reactors(const struct prx_dataplane *dp);
 const struct prx_reactor *prx_dp_reactor(const struct prx_dataplane *dp, unsigned int i);
+
+/**
+ * A copy of every counter and of the registry's shape, taken now (control thread).
+ * NULL on ENOMEM.  Free with prx_view_free().
+ */
+struct prx_view *prx_dp_view_take(const struct prx_dataplane *dp);
+
+/*
+ * Live changes (control thread, reactors running or not).  Each one either applies
+ * completely or changes nothing; on failure it returns -errno and writes why into msg.
+ * On success the new state is live on every reactor when the call returns
+ * (prx_dp_last_live_us() says how long the publication took).
+ */
+
+/** Add a port (cp: prx_conf_port_init() then name, dpdk or kernel, queues...), with a
+ *  chain of handler names.  -EEXIST when the name is taken. */
+int prx_dp_port_add(struct prx_dataplane *dp, const struct prx_conf_port *cp,
+		    const char *const *chain, unsigned int n_chain, char *msg, size_t len);
+/** Remove a port.  -ENOENT when there is none, -EBUSY when a handler sends to it. */
+int prx_dp_port_del(struct prx_dataplane *dp, const char *name, char *msg, size_t len);
+/** Move rx queue `queue` of `port` to `reactor` in two phases (never two pollers).
+ *  *from gets the previous owner. */
+int prx_dp_queue_move(struct prx_dataplane *dp, const char *port, unsigned int queue,
+		      unsigned int reactor, int *from, char *msg, size_t len);
+/** Replace a port's chain (n = 0: drop everything it receives). */
+int prx_dp_chain_set(struct prx_dataplane *dp, const char *port, const char *const *names,
+		     unsigned int n, char *msg, size_t len);
+
+/** What a reload did. */
+struct prx_dp_reload {
+	unsigned int n_changes;
+	char changes[3 * PRX_MAX_PORTS + PRX_MAX_HANDLERS + 4][160]; /**< one line each */
+};
+
+/**
+ * Reload the configuration file the data plane was started with (or `path` if not
+ * NULL): parse and validate it, compare it with the running one, apply the difference
+ * as one change.  On failure nothing changes and msg holds every reason, one
+ * "FILE:LINE: setting: reason" per line.
+ */
+int prx_dp_reload(struct prx_dataplane *dp, const char *path, struct prx_dp_reload *res,
+		  char *msg, size_t len);
+
+/** The configuration file reload reads (set by prxd at start). */
+int prx_dp_set_conf_path(struct prx_dataplane *dp, const char *path);
+/** The running configuration (changes after a reload). */
+const struct prx_conf *prx_dp_conf(const struct prx_dataplane *dp);
+/** Microseconds the last change took from publication to live on every reactor. */
+uint64_t prx_dp_last_live_us(const struct prx_dataplane *dp);
 
 /** Read every port's link state and log the changes since the last call (control thread). */
 void prx_dp_check_links(struct prx_dataplane *dp);

@@ -11,21 +11,14 @@
  *   /prx/drops               drop counts by reason, summed over reactors
  *   /prx/totals              the accounting identity's terms and whether it balances
  *
- * Commands run on EAL's telemetry thread and read counters with relaxed loads; a lock
- * keeps the data plane from going away under them.
+ * Commands run on EAL's telemetry thread and answer from the statistics view the
+ * control thread published last (prx_view.h), never from the registry.
  */
 #ifndef PRX_TELEMETRY_H
 #define PRX_TELEMETRY_H
 
-#include "prx_dataplane.h"
-
-/**
- * Register the commands (once per process) and serve `dp` through them.  @return 0 or
- * -errno from rte_telemetry_register_cmd().
- */
-int prx_telemetry_attach(struct prx_dataplane *dp);
-
-/** Stop serving the data plane (the commands then answer with an error).  Before destroy. */
-void prx_telemetry_detach(void);
+/** Register the commands (once per process).  @return 0 or -errno from
+ *  rte_telemetry_register_cmd().  Until a view is published they answer an error. */
+int prx_telemetry_register(void);
 
 #endif /* PRX_TELEMETRY_H */

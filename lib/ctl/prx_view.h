@@ -72,6 +72,7 @@ struct prx_view_reactor {
 struct prx_view_handler {
 	char name[PRX_NAME_MAX];
 	char type[16];
+	char config[96];      /**< its settings in one line ("to=out mac=swap") */
 	uint64_t in, dropped; /**< summed over reactors, including replaced instances */
 };
 

@@ -110,6 +110,7 @@ struct prx_reactor {
 
 	/* reactor-owned */
 	const struct prx_snapshot *cur __rte_cache_aligned;
+	uint64_t cur_gen;	/**< gen of `cur`, read by the control thread (release store) */
 	int run_rc;		/**< why the loop ended (0 = asked to stop) */
 	uint64_t pipe_deadline; /**< TSC by which partial tx buffers are flushed */
 	uint32_t fd_iter;	/**< iterations since the last fd check */

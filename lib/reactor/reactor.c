@@ -117,6 +117,7 @@ take_snapshot(struct prx_reactor *r, const struct prx_snapshot *s)
 	static struct prx_port *const no_ports[PRX_MAX_PORTS];
 
 	r->cur = s;
+	__atomic_store_n(&r->cur_gen, s != NULL ? s->gen : 0, __ATOMIC_RELEASE);
 	r->pipe.ports = s != NULL ? (struct prx_port *const *)s->ports : no_ports;
 	prx_counter_add(&r->rs.switches, 1);
 	if (s == NULL)

@@ -55,6 +55,7 @@ cleanup() {
 	done
 	for p in "${PREFIXES[@]}"; do
 		rm -rf "${DPDK_RUNDIR:?}/$p"
+		rm -rf "/run/prx/${p:?}"
 	done
 	for p in "${NETNS[@]}"; do
 		ip netns del "$p" 2>/dev/null

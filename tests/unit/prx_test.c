@@ -2,6 +2,7 @@
 #include "prx_test.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -12,9 +13,12 @@
 #include "prx_log.h"
 
 static int
-start_eal(void)
+start_eal(int eal)
 {
 	char prefix[64];
+	/* eal 2: three lcores, 1 and 2 sharing cpu 1, for suites that run two reactors */
+	const char *l = eal == 2 ? "--lcores=0@0,1@1,2@1" : "-l";
+	const char *lv = eal == 2 ? "--log-level=lib.eal:error" : "0,1";
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=prxut%d", (int)getpid());
 	char *argv[] = {"prx_test",
@@ -22,8 +26,8 @@ start_eal(void)
 			"--no-pci",
 			"-m",
 			"256",
-			"-l",
-			"0,1",
+			(char *)(uintptr_t)l,
+			(char *)(uintptr_t)lv,
 			prefix,
 			"--log-level=lib.eal:error",
 			"--no-telemetry",
@@ -39,7 +43,7 @@ prx_test_run(const char *suite, const struct prx_test_case *cases, int eal)
 	unsigned int failures;
 
 	prx_log_init();
-	if (eal && start_eal() < 0) {
+	if (eal && start_eal(eal) < 0) {
 		fprintf(stderr, "%s: rte_eal_init failed\n", suite);
 		return 2;
 	}

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the registry opens and closes: ports (with the pools of ports added at run time)
+ * and handler instances.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "dp_internal.h"
+#include "prx_afpacket.h"
+#include "prx_dpdk.h"
+#include "prx_eal.h"
+#include "prx_handlers.h"
+#include "prx_log.h"
+
+void
+dp_say(char *msg, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (msg == NULL || len == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, len, fmt, ap);
+	va_end(ap);
+}
+
+static int
+pool_socket(int socket)
+{
+	/* Unknown sockets (vdevs, --no-huge) use the control thread's node. */
+	int s = socket < 0 ? (int)rte_socket_id() : socket;
+
+	return s < 0 || s >= RTE_MAX_NUMA_NODES ? 0 : s;
+}
+
+/* The shared pool of a NUMA socket, made on first use, sized from the configuration. */
+struct rte_mempool *
+dp_get_pool(struct prx_dataplane *dp, int socket)
+{
+	const struct prx_conf *conf = dp->conf;
+	int s = pool_socket(socket);
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	if (dp->pools[s] != NULL)
+		return dp->pools[s];
+	snprintf(name, sizeof(name), "prx_pool_s%d", s);
+	dp->pools[s] = rte_pktmbuf_pool_create(name, prx_conf_pool_mbufs(conf), conf->mempool.cache,
+					       0, (uint16_t)conf->mempool.data_room, s);
+	if (dp->pools[s] == NULL)
+		PRX_LOG(ERR, CTL, "mbuf pool of %u x %u B on socket %d: %s",
+			prx_conf_pool_mbufs(conf), conf->mempool.data_room, s,
+			rte_strerror(rte_errno));
+	else
+		PRX_LOG(INFO, CTL, "mbuf pool %s: %u mbufs of %u B on socket %d", name,
+			prx_conf_pool_mbufs(conf), conf->mempool.data_room, s);
+	return dp->pools[s];
+}
+
+/* Mbufs a port added at run time needs: its rx rings, a tx ring per reactor, the
+ * reactors' tx buffers and caches. */
+static uint32_t
+runtime_pool_size(const struct prx_dataplane *dp, const struct prx_conf_port *cp)
+{
+	uint64_t n = (uint64_t)cp->rx_queues * cp->rx_desc +
+		     (uint64_t)dp->n_reactors * (cp->tx_desc + PRX_BURST_MAX) +
+		     (uint64_t)(dp->n_reactors + 1) * dp->conf->mempool.cache * 3 / 2 + 1024;
+
+	return n > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)n;
+}
+
+/* A pool for a port added at run time: a spare one large enough, or a new one. */
+static struct dp_pool *
+take_spare_pool(struct prx_dataplane *dp, int socket, uint32_t n, char *msg, size_t len)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	struct dp_pool *p;
+	int s = pool_socket(socket);
+
+	for (unsigned int i = 0; i < dp->n_spare; i++) {
+		p = &dp->spare[i];
+		if (!p->in_use && p->socket == s && p->n >= n) {
+			p->in_use = true;
+			return p;
+		}
+	}
+	if (dp->n_spare == DP_MAX_POOLS) {
+		dp_say(msg, len, "%u ports were added at run time already: restart to add more",
+		    DP_MAX_POOLS);
+		return NULL;
+	}
+	p = &dp->spare[dp->n_spare];
+	snprintf(name, sizeof(name), "prx_pool_rt%u", dp->n_spare);
+	p->mp = rte_pktmbuf_pool_create(name, n, dp->conf->mempool.cache, 0,
+					(uint16_t)dp->conf->mempool.data_room, s);
+	if (p->mp == NULL) {
+		dp_say(msg, len,
+		    "cannot allocate %u mbufs on socket %d for the new port: %s (raise memory_mb)",
+		    n, s, rte_strerror(rte_errno));
+		return NULL;
+	}
+	p->socket = s;
+	p->n = n;
+	p->in_use = true;
+	dp->n_spare++;
+	return p;
+}
+
+static void
+release_pool(struct prx_dataplane *dp, struct rte_mempool *mp)
+{
+	for (unsigned int i = 0; i < dp->n_spare; i++)
+		if (dp->spare[i].mp == mp)
+			dp->spare[i].in_use = false;
+}
+
+int
+dp_probe_port(struct prx_dataplane *dp, const struct prx_conf_port *cp, struct prx_port **out)
+{
+	if (dp->mode == PRX_MODE_FALLBACK) {
+		struct prx_afpacket_params ap = {
+			.name = cp->name,
+			.ifname = cp->kernel,
+			.ring_frames = cp->afpacket.ring_frames,
+			.frame_size = cp->afpacket.frame_size,
+			.qdisc_bypass = cp->afpacket.qdisc_bypass,
+			.ring = cp->afpacket.ring == 3 ? PRX_AFPACKET_RING_V3
+						       : PRX_AFPACKET_RING_V2,
+			.retire_tov_ms = cp->afpacket.retire_ms,
+			.fanout_defrag = cp->afpacket.fanout_defrag,
+		};
+
+		prx_afpacket_params_defaults(&ap);
+		return prx_afpacket_port_probe(&ap, out);
+	}
+	return prx_dpdk_port_probe(cp->name, cp->dpdk, out);
+}
+
+static void
+conf_port_release(struct prx_conf_port *cp)
+{
+	free(cp->dpdk);
+	free(cp->kernel);
+	cp->dpdk = cp->kernel = NULL;
+}
+
+static int
+conf_port_copy(struct prx_conf_port *dst, const struct prx_conf_port *src)
+{
+	*dst = *src;
+	dst->dpdk = src->dpdk != NULL ? strdup(src->dpdk) : NULL;
+	dst->kernel = src->kernel != NULL ? strdup(src->kernel) : NULL;
+	dst->n_chain = 0;
+	if ((src->dpdk != NULL && dst->dpdk == NULL) ||
+	    (src->kernel != NULL && dst->kernel == NULL)) {
+		conf_port_release(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int
+dp_port_open(struct prx_dataplane *dp, const struct prx_conf_port *cp, uint16_t slot,
+	     bool runtime, struct prx_port *probed, struct dp_port **out, char *msg, size_t len)
+{
+	const char *dev = dp->mode == PRX_MODE_FALLBACK ? cp->kernel : cp->dpdk;
+	struct dp_pool *own = NULL;
+	struct prx_port_link link;
+	struct prx_port_setup ps;
+	struct dp_port *e;
+	int rc;
+
+	*out = NULL;
+	if (dev == NULL) {
+		prx_port_close(probed);
+		dp_say(msg, len, "port %s: %s mode needs its `%s` device", cp->name,
+		    prx_mode_name(dp->mode), dp->mode == PRX_MODE_FALLBACK ? "kernel" : "dpdk");
+		return -EINVAL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (e == NULL || conf_port_copy(&e->cp, cp) != 0) {
+		prx_port_close(probed);
+		free(e);
+		dp_say(msg, len, "port %s: out of memory", cp->name);
+		return -ENOMEM;
+	}
+	e->link_up = -1;
+	e->port = probed;
+	rc = probed != NULL ? 0 : dp_probe_port(dp, cp, &e->port);
+	if (rc != 0) {
+		dp_say(msg, len, "port %s: cannot open \"%s\": %s", cp->name, dev,
+		    rc == -EFAULT || rc == -ENODEV ? "no such device" : strerror(-rc));
+		goto fail;
+	}
+	e->port->index = slot;
+	if (cp->socket >= 0)
+		e->port->socket = cp->socket;
+	ps = (struct prx_port_setup){
+		.n_rxq = cp->rx_queues,
+		.n_txq = (uint16_t)dp->n_reactors,
+		.rx_desc = cp->rx_desc,
+		.tx_desc = cp->tx_desc,
+		.promiscuous = cp->promiscuous,
+	};
+	if (runtime) {
+		own = take_spare_pool(dp, e->port->socket, runtime_pool_size(dp, cp), msg, len);
+		if (own == NULL) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		e->own_pool = own->mp;
+		ps.pool = own->mp;
+	} else {
+		ps.pool = dp_get_pool(dp, e->port->socket);
+		if (ps.pool == NULL) {
+			dp_say(msg, len, "port %s: no mbuf pool", cp->name);
+			rc = -ENOMEM;
+			goto fail;
+		}
+	}
+	rc = prx_port_configure(e->port, &ps);
+	if (rc != 0) {
+		dp_say(msg, len, "port %s: cannot configure %u rx and %u tx queues: %s", cp->name,
+		    ps.n_rxq, ps.n_txq, strerror(-rc));
+		goto fail;
+	}
+	rc = prx_port_start(e->port);
+	if (rc != 0) {
+		dp_say(msg, len, "port %s: cannot start: %s", cp->name, strerror(-rc));
+		goto fail;
+	}
+	if (prx_port_link(e->port, &link) == 0) {
+		PRX_LOG(INFO, CTL, "%s: link %s, %u Mbps, %s duplex", cp->name,
+			link.up ? "up" : "down", link.speed_mbps,
+			link.full_duplex ? "full" : "half");
+		e->link_up = link.up;
+	}
+	*out = e;
+	return 0;
+fail:
+	PRX_LOG(ERR, CTL, "%s", msg != NULL ? msg : "port open failed");
+	dp_port_close(dp, e);
+	return rc;
+}
+
+void
+dp_port_close(struct prx_dataplane *dp, struct dp_port *e)
+{
+	if (e == NULL)
+		return;
+	prx_port_close(e->port); /* stops it first */
+	if (e->own_pool != NULL)
+		release_pool(dp, e->own_pool);
+	conf_port_release(&e->cp);
+	free(e);
+}
+
+int
+dp_handler_create(const struct prx_conf_handler *ch, const char *to_name,
+		  const struct dp_state *st, struct dp_handler **out, char *msg, size_t len)
+{
+	struct dp_handler *e;
+	int rc = -EINVAL;
+
+	*out = NULL;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return -ENOMEM;
+	e->ch = *ch;
+	snprintf(e->to_name, sizeof(e->to_name), "%s", to_name != NULL ? to_name : "");
+	switch (ch->type) {
+	case PRX_HANDLER_XCONNECT: {
+		int slot = dp_port_slot(st, e->to_name);
+		struct prx_xconnect_conf xc = {
+			.mac = ch->u.xconnect.mac,
+			.set_src = ch->u.xconnect.set_src,
+			.set_dst = ch->u.xconnect.set_dst,
+		};
+
+		if (slot < 0) {
+			dp_say(msg, len, "handler %s: no port \"%s\" to send to", ch->name,
+			    e->to_name);
+			rc = -ENOENT;
+			break;
+		}
+		xc.to = (uint16_t)slot;
+		memcpy(xc.src, ch->u.xconnect.src, sizeof(xc.src));
+		memcpy(xc.dst, ch->u.xconnect.dst, sizeof(xc.dst));
+		rc = prx_xconnect_create(ch->name, &xc, &e->h);
+		if (rc != 0)
+			dp_say(msg, len, "handler %s: %s", ch->name, strerror(-rc));
+		break;
+	}
+	default:
+		dp_say(msg, len, "handler %s: unknown type", ch->name);
+		break;
+	}
+	if (rc != 0) {
+		free(e);
+		return rc;
+	}
+	*out = e;
+	return 0;
+}
+
+void
+dp_handler_destroy(struct dp_handler *e)
+{
+	if (e == NULL)
+		return;
+	prx_handler_free(e->h);
+	free(e);
+}
+
+bool
+dp_handler_same(const struct dp_handler *e, const struct prx_conf_handler *ch, const char *to_name)
+{
+	if (e->ch.type != ch->type || strcmp(e->ch.name, ch->name) != 0)
+		return false;
+	switch (ch->type) {
+	case PRX_HANDLER_XCONNECT:
+		return strcmp(e->to_name, to_name != NULL ? to_name : "") == 0 &&
+		       e->ch.u.xconnect.mac == ch->u.xconnect.mac &&
+		       e->ch.u.xconnect.set_src == ch->u.xconnect.set_src &&
+		       e->ch.u.xconnect.set_dst == ch->u.xconnect.set_dst &&
+		       memcmp(e->ch.u.xconnect.src, ch->u.xconnect.src, 6) == 0 &&
+		       memcmp(e->ch.u.xconnect.dst, ch->u.xconnect.dst, 6) == 0;
+	default:
+		return false;
+	}
+}
+

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The registry's live changes on DPDK net_null ports: what each change does to the
+ * state and to every reactor's snapshot, that a failed change publishes nothing, the
+ * configuration diff of reload, and 200 changes under traffic with the accounting kept.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_lcore.h>
+
+#include "dp_internal.h"
+#include "prx_conf.h"
+#include "prx_dataplane.h"
+#include "prx_test.h"
+#include "prx_view.h"
+
+#define BASE \
+	"mode = \"dpdk\";\n" \
+	"reactors = { cores = [1, 2]; engine = \"poll\"; };\n" \
+	"mempool = { mbufs = 16383; };\n" \
+	"handlers = (\n" \
+	"  { name = \"ab\"; type = \"xconnect\"; to = \"b\"; },\n" \
+	"  { name = \"ba\"; type = \"xconnect\"; to = \"a\"; mac = \"swap\"; }\n" \
+	");\n" \
+	"ports = (\n" \
+	"  { name = \"a\"; dpdk = \"net_null0\"; rx_queues = 2; rx_desc = 256; tx_desc = 256; chain = [\"ab\"]; },\n" \
+	"  { name = \"b\"; dpdk = \"net_null1\"; rx_desc = 256; tx_desc = 256; chain = [\"ba\"]; }\n" \
+	");\n"
+
+static char dir[64];
+
+static struct prx_dataplane *
+dp_up(const char *text, struct prx_conf **confp)
+{
+	struct prx_conf_errors err;
+	struct prx_dataplane *dp = NULL;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/prx.cfg", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fputs(text, f);
+	fclose(f);
+	CU_ASSERT_FATAL(prx_conf_load_file(path, confp, &err) == 0);
+	CU_ASSERT_FATAL(prx_dp_create(*confp, PRX_MODE_DPDK, &dp) == 0);
+	CU_ASSERT_FATAL(prx_dp_setup(dp) == 0);
+	CU_ASSERT_FATAL(prx_dp_set_conf_path(dp, path) == 0);
+	return dp;
+}
+
+static void
+dp_down(struct prx_dataplane *dp, struct prx_conf *conf)
+{
+	prx_dp_destroy(dp);
+	prx_conf_free(conf);
+}
+
+static void
+write_conf(const char *text)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/prx.cfg", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Does reactor r's snapshot poll (port, queue)?  Which chain does it run? */
+static const struct prx_poll_entry *
+polls(const struct prx_dataplane *dp, unsigned int r, const char *port, uint16_t q)
+{
+	const struct prx_snapshot *s = dp->snap[r];
+
+	for (uint16_t i = 0; s != NULL && i < s->n_poll; i++)
+		if (strcmp(s->poll[i].port->name, port) == 0 && s->poll[i].queue == q)
+			return &s->poll[i];
+	return NULL;
+}
+
+static unsigned int
+pollers(const struct prx_dataplane *dp, const char *port, uint16_t q)
+{
+	unsigned int n = 0;
+
+	for (unsigned int r = 0; r < dp->n_reactors; r++)
+		n += polls(dp, r, port, q) != NULL;
+	return n;
+}
+
+static void
+test_setup_snapshots(void)
+{
+	struct prx_conf *conf;
+	struct prx_dataplane *dp = dp_up(BASE, &conf);
+	const struct prx_poll_entry *e;
+
+	/* planner: a/0 -> 0, b/0 -> 1, a/1 -> 1 */
+	CU_ASSERT(polls(dp, 0, "a", 0) != NULL);
+	CU_ASSERT(polls(dp, 1, "b", 0) != NULL);
+	CU_ASSERT(polls(dp, 1, "a", 1) != NULL);
+	CU_ASSERT_EQUAL(dp->snap[0]->n_poll + dp->snap[1]->n_poll, 3);
+	e = polls(dp, 1, "a", 1);
+	CU_ASSERT_FATAL(e != NULL);
+	CU_ASSERT_EQUAL(e->chain.n, 1);
+	CU_ASSERT_STRING_EQUAL(e->chain.h[0]->name, "ab");
+	CU_ASSERT(dp->snap[0]->ports[0] == dp->st->port[0]->port);
+	CU_ASSERT(dp->snap[1]->ports[1] == dp->st->port[1]->port);
+	CU_ASSERT(dp->snap[0]->ports[2] == NULL);
+	CU_ASSERT_EQUAL(dp->snap[0]->gen, dp->snap[1]->gen);
+	dp_down(dp, conf);
+}
+
+static void
+test_port_add_del(void)
+{
+	struct prx_conf *conf;
+	struct prx_dataplane *dp = dp_up(BASE, &conf);
+	const char *chain[] = {"ab"};
+	const struct prx_snapshot *s0, *s1;
+	struct prx_conf_port cp;
+	char msg[512];
+	struct prx_view *v;
+
+	prx_conf_port_init(&cp);
+	snprintf(cp.name, sizeof(cp.name), "c");
+	cp.dpdk = "net_null2";
+	cp.rx_queues = 2;
+	cp.rx_desc = cp.tx_desc = 256;
+	CU_ASSERT_EQUAL_FATAL(prx_dp_port_add(dp, &cp, chain, 1, msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(dp_port_slot(dp->st, "c"), 2);
+	/* loads were 1 and 2: c/0 goes to reactor 0, then the tie goes to the reactor with
+	 * fewer queues of c (1) */
+	CU_ASSERT(polls(dp, 0, "c", 0) != NULL);
+	CU_ASSERT(polls(dp, 1, "c", 1) != NULL);
+	CU_ASSERT(dp->snap[0]->ports[2] != NULL && dp->snap[1]->ports[2] != NULL);
+	CU_ASSERT_STRING_EQUAL(polls(dp, 0, "c", 0)->chain.h[0]->name, "ab");
+	v = prx_dp_view_take(dp);
+	CU_ASSERT_FATAL(v != NULL);
+	CU_ASSERT_EQUAL(v->n_ports, 3);
+	CU_ASSERT_STRING_EQUAL(v->ports[2].name, "c");
+	CU_ASSERT_STRING_EQUAL(v->ports[2].device, "net_null2");
+	CU_ASSERT_EQUAL(v->changes, 1);
+	prx_view_free(v);
+
+	/* taken name, unknown handler, bad device: refused, nothing published */
+	s0 = dp->snap[0];
+	s1 = dp->snap[1];
+	CU_ASSERT_EQUAL(prx_dp_port_add(dp, &cp, NULL, 0, msg, sizeof(msg)), -EEXIST);
+	snprintf(cp.name, sizeof(cp.name), "d");
+	cp.dpdk = "net_null3";
+	chain[0] = "nosuch";
+	CU_ASSERT_EQUAL(prx_dp_port_add(dp, &cp, chain, 1, msg, sizeof(msg)), -ENOENT);
+	CU_ASSERT(strstr(msg, "nosuch") != NULL);
+	cp.dpdk = "net_nosuchdriver0";
+	CU_ASSERT(prx_dp_port_add(dp, &cp, NULL, 0, msg, sizeof(msg)) < 0);
+	CU_ASSERT(strstr(msg, "net_nosuchdriver0") != NULL);
+	CU_ASSERT(dp->snap[0] == s0 && dp->snap[1] == s1);
+	CU_ASSERT_EQUAL(dp_port_slot(dp->st, "d"), -1);
+
+	/* b is the target of handler ab: busy; c is not: removed, slot free */
+	CU_ASSERT_EQUAL(prx_dp_port_del(dp, "b", msg, sizeof(msg)), -EBUSY);
+	CU_ASSERT(strstr(msg, "ab") != NULL);
+	CU_ASSERT_EQUAL(prx_dp_port_del(dp, "c", msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(prx_dp_port_del(dp, "c", msg, sizeof(msg)), -ENOENT);
+	CU_ASSERT_EQUAL(pollers(dp, "c", 0) + pollers(dp, "c", 1), 0);
+	CU_ASSERT(dp->snap[0]->ports[2] == NULL && dp->snap[1]->ports[2] == NULL);
+	/* the same device comes back in the free slot */
+	snprintf(cp.name, sizeof(cp.name), "c");
+	cp.dpdk = "net_null2";
+	CU_ASSERT_EQUAL(prx_dp_port_add(dp, &cp, NULL, 0, msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(dp_port_slot(dp->st, "c"), 2);
+	CU_ASSERT_EQUAL(polls(dp, 0, "c", 0)->chain.n, 0);
+	dp_down(dp, conf);
+}
+
+static void
+test_queue_move_chain_set(void)
+{
+	struct prx_conf *conf;
+	struct prx_dataplane *dp = dp_up(BASE, &conf);
+	const char *chain[] = {"ba", "ab"};
+	const struct prx_snapshot *s0, *s1;
+	char msg[512];
+	int from = -2;
+
+	CU_ASSERT_EQUAL(prx_dp_queue_move(dp, "a", 0, 1, &from, msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(from, 0);
+	CU_ASSERT(polls(dp, 1, "a", 0) != NULL && pollers(dp, "a", 0) == 1);
+	CU_ASSERT_EQUAL(dp->snap[0]->n_poll, 0);
+	CU_ASSERT_EQUAL(dp->st->owner[0][0], 1);
+	s0 = dp->snap[0];
+	s1 = dp->snap[1];
+	/* to where it is: nothing published; bad queue, reactor, port: errors */
+	CU_ASSERT_EQUAL(prx_dp_queue_move(dp, "a", 0, 1, &from, msg, sizeof(msg)), 0);
+	CU_ASSERT(dp->snap[0] == s0 && dp->snap[1] == s1);
+	CU_ASSERT_EQUAL(prx_dp_queue_move(dp, "a", 2, 0, &from, msg, sizeof(msg)), -ERANGE);
+	CU_ASSERT_EQUAL(prx_dp_queue_move(dp, "a", 0, 2, &from, msg, sizeof(msg)), -ERANGE);
+	CU_ASSERT_EQUAL(prx_dp_queue_move(dp, "x", 0, 0, &from, msg, sizeof(msg)), -ENOENT);
+	CU_ASSERT(dp->snap[0] == s0 && dp->snap[1] == s1);
+
+	CU_ASSERT_EQUAL(prx_dp_chain_set(dp, "a", chain, 2, msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(polls(dp, 1, "a", 0)->chain.n, 2);
+	CU_ASSERT_STRING_EQUAL(polls(dp, 1, "a", 1)->chain.h[0]->name, "ba");
+	/* b's poll entry did not change, but reactor 1 polls a too: one new snapshot */
+	CU_ASSERT(dp->snap[0] == s0 && dp->snap[1] != s1);
+	chain[1] = "nosuch";
+	s1 = dp->snap[1];
+	CU_ASSERT_EQUAL(prx_dp_chain_set(dp, "a", chain, 2, msg, sizeof(msg)), -ENOENT);
+	CU_ASSERT(dp->snap[1] == s1);
+	CU_ASSERT_EQUAL(prx_dp_chain_set(dp, "b", NULL, 0, msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(polls(dp, 1, "b", 0)->chain.n, 0);
+	dp_down(dp, conf);
+}
+
+static void
+test_reload(void)
+{
+	struct prx_conf *conf;
+	struct prx_dataplane *dp = dp_up(BASE, &conf);
+	static struct prx_dp_reload res;
+	const struct prx_snapshot *s0, *s1;
+	const struct dp_handler *ba;
+	char msg[4096];
+
+	/* unchanged file: no change, nothing published */
+	s0 = dp->snap[0];
+	s1 = dp->snap[1];
+	CU_ASSERT_EQUAL(prx_dp_reload(dp, NULL, &res, msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(res.n_changes, 0);
+	CU_ASSERT(dp->snap[0] == s0 && dp->snap[1] == s1);
+
+	/* syntax error, restart-only setting, port device change: FILE:LINE, no change */
+	write_conf(BASE "ports = ;\n");
+	CU_ASSERT_EQUAL(prx_dp_reload(dp, NULL, &res, msg, sizeof(msg)), -EINVAL);
+	CU_ASSERT(strstr(msg, "/prx.cfg:12: ") != NULL);
+	write_conf("mode = \"dpdk\";\n"
+		   "reactors = { cores = [1, 2]; engine = \"poll\"; burst = 16; };\n"
+		   "mempool = { mbufs = 16383; };\n"
+		   "ports = ( { name = \"a\"; dpdk = \"net_null0\"; rx_queues = 1; rx_desc = 256; tx_desc = 256; } );\n");
+	CU_ASSERT_EQUAL(prx_dp_reload(dp, NULL, &res, msg, sizeof(msg)), -EINVAL);
+	CU_ASSERT(strstr(msg, "/prx.cfg:2: reactors: changing it needs a restart") != NULL);
+	CU_ASSERT(strstr(msg, "/prx.cfg:4: ports.a.rx_queues: ") != NULL);
+	CU_ASSERT(dp->snap[0] == s0 && dp->snap[1] == s1);
+	CU_ASSERT_EQUAL(dp->reload_failures, 2);
+	/* a new port whose device does not exist: nothing applied (b keeps its chain) */
+	write_conf(BASE "ports += ();\n");
+	{
+		char text[2048];
+
+		snprintf(text, sizeof(text), "%s", BASE);
+		*strstr(text, "chain = [\"ba\"]") = '\0';
+		strcat(text, "chain = []; },\n  { name = \"z\"; dpdk = \"net_nosuch9\"; }\n);\n");
+		write_conf(text);
+	}
+	CU_ASSERT(prx_dp_reload(dp, NULL, &res, msg, sizeof(msg)) < 0);
+	CU_ASSERT(strstr(msg, "net_nosuch9") != NULL);
+	CU_ASSERT(dp->snap[0] == s0 && dp->snap[1] == s1);
+	CU_ASSERT_EQUAL(dp_port_slot(dp->st, "z"), -1);
+
+	/* valid: handler ba changed (keep), a new port c with a new handler, b's chain */
+	ba = dp->st->handler[1];
+	write_conf("mode = \"dpdk\";\n"
+		   "reactors = { cores = [1, 2]; engine = \"poll\"; };\n"
+		   "mempool = { mbufs = 16383; };\n"
+		   "stats_interval = 3;\n"
+		   "handlers = (\n"
+		   "  { name = \"ab\"; type = \"xconnect\"; to = \"b\"; },\n"
+		   "  { name = \"ba\"; type = \"xconnect\"; to = \"a\"; },\n"
+		   "  { name = \"ca\"; type = \"xconnect\"; to = \"a\"; }\n"
+		   ");\n"
+		   "ports = (\n"
+		   "  { name = \"a\"; dpdk = \"net_null0\"; rx_queues = 2; rx_desc = 256; tx_desc = 256; chain = [\"ab\"]; },\n"
+		   "  { name = \"b\"; dpdk = \"net_null1\"; rx_desc = 256; tx_desc = 256; chain = [\"ba\", \"ab\"]; },\n"
+		   "  { name = \"c\"; dpdk = \"net_null2\"; rx_desc = 256; tx_desc = 256; chain = [\"ca\"]; }\n"
+		   ");\n");
+	CU_ASSERT_EQUAL_FATAL(prx_dp_reload(dp, NULL, &res, msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(res.n_changes, 5); /* c added, ba changed, ca added, b chain, stats */
+	CU_ASSERT(dp->st->handler[1] != ba);
+	CU_ASSERT_EQUAL(dp->st->handler[1]->ch.u.xconnect.mac, PRX_MAC_KEEP);
+	CU_ASSERT_EQUAL(polls(dp, 1, "b", 0)->chain.n, 2);
+	CU_ASSERT_EQUAL(pollers(dp, "c", 0), 1);
+	CU_ASSERT_EQUAL(prx_dp_conf(dp)->stats_interval, 3);
+	CU_ASSERT_EQUAL(dp->reloads, 2); /* the unchanged one counts */
+
+	/* back to the base: c and ca removed, ba changed back */
+	write_conf(BASE);
+	CU_ASSERT_EQUAL_FATAL(prx_dp_reload(dp, NULL, &res, msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(dp_port_slot(dp->st, "c"), -1);
+	CU_ASSERT_EQUAL(dp->st->n_handlers, 2);
+	CU_ASSERT_EQUAL(pollers(dp, "c", 0), 0);
+	CU_ASSERT(dp->snap[0]->ports[2] == NULL);
+	dp_down(dp, conf);
+}
+
+/* Reactors forward net_null traffic while 200 changes go by; the books must balance. */
+static void
+test_changes_under_traffic(void)
+{
+	struct prx_conf *conf;
+	struct prx_dataplane *dp = dp_up(BASE, &conf);
+	const char *ab[] = {"ab"}, *ba[] = {"ba"};
+	struct prx_dp_totals t0, t1;
+	struct prx_conf_port cp;
+	char msg[512];
+	int from;
+
+	prx_conf_port_init(&cp);
+	snprintf(cp.name, sizeof(cp.name), "c");
+	cp.dpdk = "net_null2";
+	cp.rx_desc = cp.tx_desc = 256;
+	CU_ASSERT_EQUAL_FATAL(prx_dp_launch(dp), 0);
+	usleep(20000);
+	prx_dp_totals(dp, &t0);
+	CU_ASSERT(t0.st.rx > 0);
+	for (int i = 0; i < 50; i++) {
+		CU_ASSERT_EQUAL(prx_dp_queue_move(dp, "a", 0, (i & 1) == 0, &from, msg, sizeof(msg)),
+				0);
+		CU_ASSERT(dp->last_live_ns < 100000000ull);
+		CU_ASSERT_EQUAL(prx_dp_chain_set(dp, "b", (i & 1) ? ba : ab, 1, msg, sizeof(msg)), 0);
+		CU_ASSERT_EQUAL(prx_dp_port_add(dp, &cp, ab, 1, msg, sizeof(msg)), 0);
+		CU_ASSERT_EQUAL(prx_dp_port_del(dp, "c", msg, sizeof(msg)), 0);
+		for (unsigned int r = 0; r < 2; r++)
+			CU_ASSERT_EQUAL(__atomic_load_n(&dp->reactors[r]->cur_gen, __ATOMIC_ACQUIRE),
+					dp->snap[r]->gen);
+		CU_ASSERT_EQUAL(pollers(dp, "a", 0), 1);
+	}
+	prx_dp_totals(dp, &t1);
+	CU_ASSERT(t1.st.rx > t0.st.rx);
+	prx_dp_stop(dp);
+	prx_dp_totals(dp, &t1);
+	CU_ASSERT(prx_dp_balanced(&t1));
+	CU_ASSERT_EQUAL(t1.in_flight, 0);
+	CU_ASSERT_EQUAL(dp->changes, 200);
+	dp_down(dp, conf);
+}
+
+int
+main(void)
+{
+	static const struct prx_test_case cases[] = {
+		PRX_TEST(test_setup_snapshots),
+		PRX_TEST(test_port_add_del),
+		PRX_TEST(test_queue_move_chain_set),
+		PRX_TEST(test_reload),
+		PRX_TEST(test_changes_under_traffic),
+		{NULL, NULL},
+	};
+	int rc;
+
+	snprintf(dir, sizeof(dir), "/tmp/prx-ut-dp.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 2;
+	rc = prx_test_run("dataplane", cases, 2);
+	unlink(strcat(dir, "/prx.cfg"));
+	*strrchr(dir, '/') = '\0';
+	rmdir(dir);
+	return rc;
+}
