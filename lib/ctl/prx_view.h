@@ -37,13 +37,13 @@ struct prx_view_txq {
 /** A port. */
 struct prx_view_port {
 	char name[PRX_NAME_MAX];
-	char driver[16];	  /**< "dpdk", "afpacket" */
-	char device[128];	  /**< DPDK devargs or kernel interface */
-	uint16_t slot;		  /**< tx slot handlers name it by */
-	int socket;		  /**< NUMA node, -1 unknown */
-	int8_t link;		  /**< 1 up, 0 down, -1 unknown */
-	uint32_t speed_mbps;	  /**< 0 unknown */
-	char mac[18];		  /**< "02:00:00:00:00:01" */
+	char driver[16];     /**< "dpdk", "afpacket" */
+	char device[128];    /**< DPDK devargs or kernel interface */
+	uint16_t slot;	     /**< tx slot handlers name it by */
+	int socket;	     /**< NUMA node, -1 unknown */
+	int8_t link;	     /**< 1 up, 0 down, -1 unknown */
+	uint32_t speed_mbps; /**< 0 unknown */
+	char mac[18];	     /**< "02:00:00:00:00:01" */
 	struct prx_port_sw_stats sw;
 	struct prx_port_hw_stats hw;
 	bool hw_ok; /**< hw holds the driver's counters */
@@ -63,7 +63,7 @@ struct prx_view_reactor {
 	struct prx_pipe_stats st; /**< accounting */
 	uint64_t in_flight;
 	struct prx_reactor_stats rs;
-	double busy_pct; /**< busy cycles / all cycles since start, in percent */
+	double busy_pct;       /**< busy cycles / all cycles since start, in percent */
 	uint64_t snapshot_gen; /**< generation of the snapshot it published last */
 	uint16_t n_rxq;	       /**< rx queues it polls */
 };
@@ -81,7 +81,7 @@ struct prx_view {
 	uint64_t taken_ns; /**< CLOCK_MONOTONIC when taken */
 	uint64_t tsc_hz;
 	char instance[PRX_NAME_MAX];
-	char mode[16]; /**< "dpdk" or "fallback" */
+	char mode[16];	  /**< "dpdk" or "fallback" */
 	uint64_t changes; /**< live changes applied since start */
 	uint64_t reloads, reload_failures;
 	unsigned int n_ports, n_reactors, n_handlers;
