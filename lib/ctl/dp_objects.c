@@ -197,6 +197,8 @@ dp_port_open(struct prx_dataplane *dp, const struct prx_conf_port *cp, uint16_t 
 	if (rc != 0) {
 		dp_say(msg, len, "port %s: cannot open \"%s\": %s", cp->name, dev,
 		    rc == -EFAULT || rc == -ENODEV ? "no such device" : strerror(-rc));
+		if (rc == -EFAULT) /* what rte_devargs_parse() says for a name no bus knows */
+			rc = -ENODEV;
 		goto fail;
 	}
 	e->port->index = slot;

@@ -103,9 +103,9 @@ expect_eq "state after a refused SIGHUP" "$(state)" "in=fwd out="
 write_cfg '"fwd"' '' ''
 sed -i 's/{ name = "fwd2"; type = "xconnect"; to = "out"; }/{ name = "fwd2"; type = "xconnect"; to = "out"; mac = "swap"; }/' "$cfg"
 reload_ok "in=fwd out="
-# 9 invalid: a new port whose device does not exist (line 11)
+# 9 invalid: a new port whose device does not exist (its group is on line 10)
 write_cfg '"fwd"' '' ', { name = "z"; dpdk = "net_nosuch7"; }'
-reload_bad '11: ports.z: '
+reload_bad '10: ports.z: '
 # 10 valid: nothing changes
 write_cfg '"fwd"' '' ''
 sed -i 's/{ name = "fwd2"; type = "xconnect"; to = "out"; }/{ name = "fwd2"; type = "xconnect"; to = "out"; mac = "swap"; }/' "$cfg"
