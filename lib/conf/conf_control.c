@@ -97,9 +97,10 @@ prx__conf_parse_control(struct prx__conf_ctx *ctx, const config_setting_t *g, st
 	s = config_setting_get_member(g, "metrics");
 	if (s != NULL && prx__conf_string(ctx, s, &str) == 0) {
 		if (str[0] != '\0' && check_addr(str) < 0)
-			prx__conf_error(ctx, s, NULL,
-					"\"%.64s\" is not HOST:PORT (\"127.0.0.1:9464\", \"[::1]:9464\"; \"\" turns it off)",
-					str);
+			prx__conf_error(
+				ctx, s, NULL,
+				"\"%.64s\" is not HOST:PORT (\"127.0.0.1:9464\", \"[::1]:9464\"; \"\" turns it off)",
+				str);
 		else if (dup_to(&c->control.metrics, str) < 0)
 			return -ENOMEM;
 	}

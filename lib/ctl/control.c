@@ -146,8 +146,7 @@ prx_control_create(struct prx_dataplane *dp, struct prx_evloop *ev,
 			rc = prx_ctlsock_open(ev, params->socket, (mode_t)params->socket_mode,
 					      prx_control_cmds, prx_control_n_cmds, c, &c->sock);
 		if (rc != 0) {
-			PRX_LOG(ERR, CTL, "control socket %s: %s%s", params->socket,
-				strerror(-rc),
+			PRX_LOG(ERR, CTL, "control socket %s: %s%s", params->socket, strerror(-rc),
 				rc == -EADDRINUSE ? " (another prxd of this instance runs)" : "");
 			free(c);
 			return rc;
@@ -157,8 +156,8 @@ prx_control_create(struct prx_dataplane *dp, struct prx_evloop *ev,
 	if (params->metrics != NULL && params->metrics[0] != '\0') {
 		rc = prx_metrics_open(ev, params->metrics, metrics_view, c, &c->metrics);
 		if (rc != 0)
-			PRX_LOG(WARNING, CTL, "metrics endpoint %s: %s: not served", params->metrics,
-				strerror(-rc));
+			PRX_LOG(WARNING, CTL, "metrics endpoint %s: %s: not served",
+				params->metrics, strerror(-rc));
 		else
 			PRX_LOG(INFO, CTL, "metrics on http://%s/metrics (port %d)",
 				params->metrics, prx_metrics_port(c->metrics));

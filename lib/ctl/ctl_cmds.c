@@ -25,8 +25,7 @@ check_keys(struct prx_ctl_req *req, json_t *args, const char *const *allowed)
 	const char *key;
 	json_t *val;
 
-	json_object_foreach(args, key, val)
-	{
+	json_object_foreach (args, key, val) {
 		bool ok = false;
 
 		for (unsigned int i = 0; allowed[i] != NULL && !ok; i++)
@@ -60,8 +59,8 @@ arg_str(struct prx_ctl_req *req, json_t *args, const char *key, bool required, c
 }
 
 static int
-arg_uint(struct prx_ctl_req *req, json_t *args, const char *key, bool required,
-	 unsigned long min, unsigned long max, unsigned long *out)
+arg_uint(struct prx_ctl_req *req, json_t *args, const char *key, bool required, unsigned long min,
+	 unsigned long max, unsigned long *out)
 {
 	json_t *v = json_object_get(args, key);
 
@@ -98,8 +97,8 @@ arg_bool(struct prx_ctl_req *req, json_t *args, const char *key, bool *out)
 
 /* An array of up to PRX_CHAIN_MAX handler names. */
 static int
-arg_names(struct prx_ctl_req *req, json_t *args, const char *key, bool required,
-	  const char **names, unsigned int *n)
+arg_names(struct prx_ctl_req *req, json_t *args, const char *key, bool required, const char **names,
+	  unsigned int *n)
 {
 	json_t *v = json_object_get(args, key), *e;
 	size_t i;
@@ -113,11 +112,10 @@ arg_names(struct prx_ctl_req *req, json_t *args, const char *key, bool required,
 				  key, PRX_CHAIN_MAX);
 		return -EINVAL;
 	}
-	json_array_foreach(v, i, e)
-	{
+	json_array_foreach (v, i, e) {
 		if (!json_is_string(e)) {
-			prx_ctl_req_error(req, "EINVAL", "argument \"%s\": entry %zu is not a string",
-					  key, i);
+			prx_ctl_req_error(req, "EINVAL",
+					  "argument \"%s\": entry %zu is not a string", key, i);
 			return -EINVAL;
 		}
 		names[(*n)++] = json_string_value(e);
@@ -180,20 +178,21 @@ show_ports(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 		const struct prx_view_port *p = &v->ports[i];
 
 		json_array_append_new(
-			a, json_pack("{s:s, s:i, s:s, s:s, s:i, s:o, s:I, s:s, s:i, s:i, s:o, "
-				     "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-				     "name", p->name, "slot", p->slot, "driver", p->driver,
-				     "device", p->device, "socket", p->socket, "link",
-				     link_json(p->link), "speed_mbps", (json_int_t)p->speed_mbps,
-				     "mac", p->mac, "rx_queues", p->n_rxq, "tx_queues", p->n_txq,
-				     "chain", chain_json(p), "rx", (json_int_t)p->sw.rx, "tx",
-				     (json_int_t)p->sw.tx, "tx_drop", (json_int_t)p->sw.tx_drop,
-				     "ipackets", (json_int_t)p->hw.ipackets, "opackets",
-				     (json_int_t)p->hw.opackets, "ibytes", (json_int_t)p->hw.ibytes,
-				     "obytes", (json_int_t)p->hw.obytes, "imissed",
-				     (json_int_t)p->hw.imissed, "ierrors", (json_int_t)p->hw.ierrors,
-				     "oerrors", (json_int_t)p->hw.oerrors, "rx_nombuf",
-				     (json_int_t)p->hw.rx_nombuf));
+			a,
+			json_pack("{s:s, s:i, s:s, s:s, s:i, s:o, s:I, s:s, s:i, s:i, s:o, "
+				  "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+				  "name", p->name, "slot", p->slot, "driver", p->driver, "device",
+				  p->device, "socket", p->socket, "link", link_json(p->link),
+				  "speed_mbps", (json_int_t)p->speed_mbps, "mac", p->mac,
+				  "rx_queues", p->n_rxq, "tx_queues", p->n_txq, "chain",
+				  chain_json(p), "rx", (json_int_t)p->sw.rx, "tx",
+				  (json_int_t)p->sw.tx, "tx_drop", (json_int_t)p->sw.tx_drop,
+				  "ipackets", (json_int_t)p->hw.ipackets, "opackets",
+				  (json_int_t)p->hw.opackets, "ibytes", (json_int_t)p->hw.ibytes,
+				  "obytes", (json_int_t)p->hw.obytes, "imissed",
+				  (json_int_t)p->hw.imissed, "ierrors", (json_int_t)p->hw.ierrors,
+				  "oerrors", (json_int_t)p->hw.oerrors, "rx_nombuf",
+				  (json_int_t)p->hw.rx_nombuf));
 	}
 	prx_view_free(v);
 	*result = a;
@@ -216,11 +215,11 @@ show_queues(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 		for (uint16_t q = 0; q < p->n_rxq; q++) {
 			int r = p->rxq[q].reactor;
 
-			json_array_append_new(
-				a, json_pack("{s:s, s:i, s:i, s:i, s:I}", "port", p->name, "queue",
-					     q, "reactor", r, "lcore",
-					     r >= 0 ? (int)v->reactors[r].lcore : -1, "rx",
-					     (json_int_t)p->rxq[q].packets));
+			json_array_append_new(a,
+					      json_pack("{s:s, s:i, s:i, s:i, s:I}", "port",
+							p->name, "queue", q, "reactor", r, "lcore",
+							r >= 0 ? (int)v->reactors[r].lcore : -1,
+							"rx", (json_int_t)p->rxq[q].packets));
 		}
 	}
 	prx_view_free(v);
@@ -248,8 +247,8 @@ show_plan(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 			json_array_append_new(
 				a, json_pack("{s:s, s:i, s:i, s:i, s:i, s:b}", "port", p->name,
 					     "queue", q, "reactor", r, "lcore",
-					     re ? (int)re->lcore : -1, "socket", re ? re->socket : -1,
-					     "cross_numa",
+					     re ? (int)re->lcore : -1, "socket",
+					     re ? re->socket : -1, "cross_numa",
 					     re != NULL && p->socket >= 0 && re->socket >= 0 &&
 						     p->socket != re->socket));
 		}
@@ -328,10 +327,10 @@ show_handlers(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	for (unsigned int i = 0; i < v->n_handlers; i++) {
 		const struct prx_view_handler *h = &v->handlers[i];
 
-		json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:I, s:s}", "name", h->name,
-						   "type", h->type, "in", (json_int_t)h->in,
-						   "dropped", (json_int_t)h->dropped, "config",
-						   h->config));
+		json_array_append_new(a,
+				      json_pack("{s:s, s:s, s:I, s:I, s:s}", "name", h->name,
+						"type", h->type, "in", (json_int_t)h->in, "dropped",
+						(json_int_t)h->dropped, "config", h->config));
 	}
 	prx_view_free(v);
 	*result = a;
@@ -362,22 +361,22 @@ show_stats(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	for (unsigned int i = 0; i < v->n_ports; i++) {
 		const struct prx_view_port *p = &v->ports[i];
 
-		json_array_append_new(ports,
-				      json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "name", p->name,
-						"rx", (json_int_t)p->sw.rx, "tx", (json_int_t)p->sw.tx,
-						"tx_drop", (json_int_t)p->sw.tx_drop, "imissed",
-						(json_int_t)p->hw.imissed, "ierrors",
-						(json_int_t)p->hw.ierrors));
+		json_array_append_new(ports, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "name",
+						       p->name, "rx", (json_int_t)p->sw.rx, "tx",
+						       (json_int_t)p->sw.tx, "tx_drop",
+						       (json_int_t)p->sw.tx_drop, "imissed",
+						       (json_int_t)p->hw.imissed, "ierrors",
+						       (json_int_t)p->hw.ierrors));
 	}
 	reactors = json_array();
 	for (unsigned int r = 0; r < v->n_reactors; r++)
 		json_array_append_new(reactors, reactor_json(&v->reactors[r], false));
-	*result = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:b}, s:o, s:o, s:o}", "totals",
-			    "rx", (json_int_t)v->total.rx, "originated",
-			    (json_int_t)v->total.originated, "tx", (json_int_t)v->total.tx,
-			    "dropped", (json_int_t)v->dropped, "punted", (json_int_t)v->total.punted,
-			    "in_flight", (json_int_t)v->in_flight, "balanced", v->balanced, "ports",
-			    ports, "reactors", reactors, "drops", drops_json(v));
+	*result = json_pack(
+		"{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:b}, s:o, s:o, s:o}", "totals", "rx",
+		(json_int_t)v->total.rx, "originated", (json_int_t)v->total.originated, "tx",
+		(json_int_t)v->total.tx, "dropped", (json_int_t)v->dropped, "punted",
+		(json_int_t)v->total.punted, "in_flight", (json_int_t)v->in_flight, "balanced",
+		v->balanced, "ports", ports, "reactors", reactors, "drops", drops_json(v));
 	prx_view_free(v);
 	return 0;
 }
@@ -402,13 +401,13 @@ show_errors(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	for (unsigned int i = 0; i < v->n_ports; i++) {
 		const struct prx_view_port *p = &v->ports[i];
 
-		json_array_append_new(
-			ports, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "port", p->name,
-					 "tx_drop", (json_int_t)p->sw.tx_drop, "imissed",
-					 (json_int_t)p->hw.imissed, "ierrors",
-					 (json_int_t)p->hw.ierrors, "oerrors",
-					 (json_int_t)p->hw.oerrors, "rx_nombuf",
-					 (json_int_t)p->hw.rx_nombuf));
+		json_array_append_new(ports,
+				      json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "port", p->name,
+						"tx_drop", (json_int_t)p->sw.tx_drop, "imissed",
+						(json_int_t)p->hw.imissed, "ierrors",
+						(json_int_t)p->hw.ierrors, "oerrors",
+						(json_int_t)p->hw.oerrors, "rx_nombuf",
+						(json_int_t)p->hw.rx_nombuf));
 	}
 	*result = json_pack("{s:o, s:o}", "drops", drops, "ports", ports);
 	prx_view_free(v);
@@ -445,9 +444,9 @@ find_port(const struct prx_view *v, const char *name)
 static int
 port_add(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 {
-	static const char *const keys[] = {"name",    "dpdk",	    "kernel", "rx_queues",
-					   "rx_desc", "tx_desc",    "promiscuous",
-					   "chain",   "exist_ok", NULL};
+	static const char *const keys[] = {"name",     "dpdk",	  "kernel",	 "rx_queues",
+					   "rx_desc",  "tx_desc", "promiscuous", "chain",
+					   "exist_ok", NULL};
 	const char *name, *dpdk, *kernel, *chain[PRX_CHAIN_MAX];
 	unsigned long rxq = 1, rxd = 1024, txd = 1024;
 	bool exist_ok = false, existed = false;
@@ -470,8 +469,8 @@ port_add(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 		return -EINVAL;
 	if (!valid_name(name)) {
 		prx_ctl_req_error(req, "EINVAL",
-				  "invalid port name \"%.40s\" (A-Z a-z 0-9 _ -, at most %d)",
-				  name, PRX_NAME_MAX - 1);
+				  "invalid port name \"%.40s\" (A-Z a-z 0-9 _ -, at most %d)", name,
+				  PRX_NAME_MAX - 1);
 		return -EINVAL;
 	}
 	if ((rxd & (rxd - 1)) != 0 || (txd & (txd - 1)) != 0) {
@@ -498,8 +497,8 @@ port_add(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	p = find_port(v, name);
 	queues = json_array();
 	for (uint16_t q = 0; p != NULL && q < p->n_rxq; q++)
-		json_array_append_new(queues, json_pack("{s:i, s:i}", "queue", q, "reactor",
-							p->rxq[q].reactor));
+		json_array_append_new(
+			queues, json_pack("{s:i, s:i}", "queue", q, "reactor", p->rxq[q].reactor));
 	*result = json_pack("{s:s, s:i, s:b, s:o}", "name", name, "slot", p ? p->slot : -1,
 			    "existed", existed, "queues", queues);
 	prx_view_free(v);
@@ -524,8 +523,8 @@ port_del(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 		return -EINVAL;
 	rc = prx_dp_port_del(prx_control_dp(ctx), name, msg, sizeof(msg));
 	if (rc == -ENOENT && missing_ok) {
-		*result = json_pack("{s:s, s:b, s:i}", "name", name, "existed", false, "live_us",
-				    0);
+		*result =
+			json_pack("{s:s, s:b, s:i}", "name", name, "existed", false, "live_us", 0);
 		return 0;
 	}
 	if (rc != 0)
@@ -551,8 +550,8 @@ queue_move(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 			       msg, sizeof(msg));
 	if (rc != 0)
 		return dp_failed(req, rc, msg);
-	*result = live(ctx, json_pack("{s:s, s:i, s:i, s:i}", "port", port, "queue", (int)q,
-				      "from", from, "to", (int)r));
+	*result = live(ctx, json_pack("{s:s, s:i, s:i, s:i}", "port", port, "queue", (int)q, "from",
+				      from, "to", (int)r));
 	return 0;
 }
 
@@ -597,8 +596,8 @@ reload(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	changes = json_array();
 	for (unsigned int i = 0; i < res.n_changes; i++)
 		json_array_append_new(changes, json_string(res.changes[i]));
-	*result = live(ctx, json_pack("{s:s, s:o}", "file", prx_dp_conf(dp)->file, "changes",
-				      changes));
+	*result = live(ctx,
+		       json_pack("{s:s, s:o}", "file", prx_dp_conf(dp)->file, "changes", changes));
 	return 0;
 }
 
@@ -615,8 +614,7 @@ static const struct prx_ctl_cmd cmds[] = {
 	 "{name, dpdk|kernel, rx_queues?, rx_desc?, tx_desc?, promiscuous?, chain?, exist_ok?}",
 	 "open a port and start polling it", port_add},
 	{"port.del", "{name, missing_ok?}", "stop polling a port and close it", port_del},
-	{"queue.move", "{port, queue, reactor}", "give an rx queue to another reactor",
-	 queue_move},
+	{"queue.move", "{port, queue, reactor}", "give an rx queue to another reactor", queue_move},
 	{"chain.set", "{port, chain}", "replace a port's handler chain", chain_set},
 	{"reload", "", "re-read the configuration file and apply the difference", reload},
 };

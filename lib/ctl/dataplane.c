@@ -32,7 +32,6 @@
  * measuring (the change is safe either way: the grace period has passed). */
 #define LIVE_WAIT_MAX_NS (100 * 1000 * 1000ull)
 
-
 struct dp_state *
 dp_state_dup(const struct dp_state *st)
 {
@@ -97,8 +96,7 @@ dp_pick_reactor(const struct prx_dataplane *dp, const struct dp_state *st, uint1
 		for (unsigned int r = 0; r < dp->n_reactors; r++) {
 			if (!engine_fits(dp, r, port))
 				continue;
-			if (pass == 0 &&
-			    (port->socket < 0 || dp->cores[r].socket != port->socket))
+			if (pass == 0 && (port->socket < 0 || dp->cores[r].socket != port->socket))
 				continue;
 			if (best < 0 || load[r] < load[best] ||
 			    (load[r] == load[best] && mine[r] < mine[best]))
@@ -188,8 +186,9 @@ dp_prepare(struct prx_dataplane *dp, struct dp_state *st, struct dp_commit *c, c
 			for (uint16_t i = 0; i < s->n_poll; i++)
 				if (s->poll[i].wake_fd < 0) {
 					dp_say(msg, len,
-					    "reactor %u sleeps in epoll and port %s (driver %s) has no wake-up fd: give it to a reactor with engine poll",
-					    r, s->poll[i].port->name, s->poll[i].port->ops->driver);
+					       "reactor %u sleeps in epoll and port %s (driver %s) has no wake-up fd: give it to a reactor with engine poll",
+					       r, s->poll[i].port->name,
+					       s->poll[i].port->ops->driver);
 					break;
 				}
 			prx_snapshot_free(s);

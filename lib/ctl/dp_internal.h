@@ -26,22 +26,22 @@
 /** A port in a slot. */
 struct dp_port {
 	struct prx_port *port;
-	struct prx_conf_port cp;	 /**< its settings (strings owned; chain unused) */
+	struct prx_conf_port cp;      /**< its settings (strings owned; chain unused) */
 	struct rte_mempool *own_pool; /**< pool of a port added at run time, or NULL */
-	int8_t link_up;		 /**< last link state seen: -1 unknown */
+	int8_t link_up;		      /**< last link state seen: -1 unknown */
 };
 
 /** A handler instance. */
 struct dp_handler {
 	struct prx_handler *h;
-	struct prx_conf_handler ch;   /**< its settings (xconnect.to unused: to_name) */
-	char to_name[PRX_NAME_MAX];   /**< xconnect: output port */
+	struct prx_conf_handler ch;    /**< its settings (xconnect.to unused: to_name) */
+	char to_name[PRX_NAME_MAX];    /**< xconnect: output port */
 	struct prx_handler_stats base; /**< counts of the earlier instances of this name */
 };
 
 /** The registry's state.  Large (owners), so heap-allocated and copied per change. */
 struct dp_state {
-	struct dp_port *port[PRX_MAX_PORTS];			/**< by slot; NULL = free */
+	struct dp_port *port[PRX_MAX_PORTS]; /**< by slot; NULL = free */
 	uint16_t n_chain[PRX_MAX_PORTS];
 	struct dp_handler *chain[PRX_MAX_PORTS][PRX_CHAIN_MAX];
 	int16_t owner[PRX_MAX_PORTS][PRX_MAX_RXQ]; /**< reactor of each rx queue, -1 none */
@@ -79,7 +79,7 @@ struct prx_dataplane {
 	struct prx_plan_input plan_in;
 	struct prx_plan *plan; /**< start-up placement */
 	bool launched;
-	uint64_t gen;	   /**< generation of the last snapshots built */
+	uint64_t gen;	  /**< generation of the last snapshots built */
 	uint64_t changes; /**< live changes applied */
 	uint64_t reloads, reload_failures;
 	uint64_t last_live_ns; /**< publish-to-live time of the last change */

@@ -48,8 +48,8 @@ commit(struct prx_dataplane *dp, struct dp_state *st, char *msg, size_t len)
 }
 
 int
-prx_dp_port_add(struct prx_dataplane *dp, const struct prx_conf_port *cp,
-		const char *const *chain, unsigned int n_chain, char *msg, size_t len)
+prx_dp_port_add(struct prx_dataplane *dp, const struct prx_conf_port *cp, const char *const *chain,
+		unsigned int n_chain, char *msg, size_t len)
 {
 	unsigned int load[PRX_MAX_REACTORS];
 	struct dp_commit c;

@@ -93,7 +93,7 @@ take_spare_pool(struct prx_dataplane *dp, int socket, uint32_t n, char *msg, siz
 	}
 	if (dp->n_spare == DP_MAX_POOLS) {
 		dp_say(msg, len, "%u ports were added at run time already: restart to add more",
-		    DP_MAX_POOLS);
+		       DP_MAX_POOLS);
 		return NULL;
 	}
 	p = &dp->spare[dp->n_spare];
@@ -102,8 +102,8 @@ take_spare_pool(struct prx_dataplane *dp, int socket, uint32_t n, char *msg, siz
 					(uint16_t)dp->conf->mempool.data_room, s);
 	if (p->mp == NULL) {
 		dp_say(msg, len,
-		    "cannot allocate %u mbufs on socket %d for the new port: %s (raise memory_mb)",
-		    n, s, rte_strerror(rte_errno));
+		       "cannot allocate %u mbufs on socket %d for the new port: %s (raise memory_mb)",
+		       n, s, rte_strerror(rte_errno));
 		return NULL;
 	}
 	p->socket = s;
@@ -167,8 +167,8 @@ conf_port_copy(struct prx_conf_port *dst, const struct prx_conf_port *src)
 }
 
 int
-dp_port_open(struct prx_dataplane *dp, const struct prx_conf_port *cp, uint16_t slot,
-	     bool runtime, struct prx_port *probed, struct dp_port **out, char *msg, size_t len)
+dp_port_open(struct prx_dataplane *dp, const struct prx_conf_port *cp, uint16_t slot, bool runtime,
+	     struct prx_port *probed, struct dp_port **out, char *msg, size_t len)
 {
 	const char *dev = dp->mode == PRX_MODE_FALLBACK ? cp->kernel : cp->dpdk;
 	struct dp_pool *own = NULL;
@@ -181,7 +181,7 @@ dp_port_open(struct prx_dataplane *dp, const struct prx_conf_port *cp, uint16_t 
 	if (dev == NULL) {
 		prx_port_close(probed);
 		dp_say(msg, len, "port %s: %s mode needs its `%s` device", cp->name,
-		    prx_mode_name(dp->mode), dp->mode == PRX_MODE_FALLBACK ? "kernel" : "dpdk");
+		       prx_mode_name(dp->mode), dp->mode == PRX_MODE_FALLBACK ? "kernel" : "dpdk");
 		return -EINVAL;
 	}
 	e = calloc(1, sizeof(*e));
@@ -196,7 +196,7 @@ dp_port_open(struct prx_dataplane *dp, const struct prx_conf_port *cp, uint16_t 
 	rc = probed != NULL ? 0 : dp_probe_port(dp, cp, &e->port);
 	if (rc != 0) {
 		dp_say(msg, len, "port %s: cannot open \"%s\": %s", cp->name, dev,
-		    rc == -EFAULT || rc == -ENODEV ? "no such device" : strerror(-rc));
+		       rc == -EFAULT || rc == -ENODEV ? "no such device" : strerror(-rc));
 		if (rc == -EFAULT) /* what rte_devargs_parse() says for a name no bus knows */
 			rc = -ENODEV;
 		goto fail;
@@ -230,7 +230,7 @@ dp_port_open(struct prx_dataplane *dp, const struct prx_conf_port *cp, uint16_t 
 	rc = prx_port_configure(e->port, &ps);
 	if (rc != 0) {
 		dp_say(msg, len, "port %s: cannot configure %u rx and %u tx queues: %s", cp->name,
-		    ps.n_rxq, ps.n_txq, strerror(-rc));
+		       ps.n_rxq, ps.n_txq, strerror(-rc));
 		goto fail;
 	}
 	rc = prx_port_start(e->port);
@@ -265,8 +265,8 @@ dp_port_close(struct prx_dataplane *dp, struct dp_port *e)
 }
 
 int
-dp_handler_create(const struct prx_conf_handler *ch, const char *to_name,
-		  const struct dp_state *st, struct dp_handler **out, char *msg, size_t len)
+dp_handler_create(const struct prx_conf_handler *ch, const char *to_name, const struct dp_state *st,
+		  struct dp_handler **out, char *msg, size_t len)
 {
 	struct dp_handler *e;
 	int rc = -EINVAL;
@@ -288,7 +288,7 @@ dp_handler_create(const struct prx_conf_handler *ch, const char *to_name,
 
 		if (slot < 0) {
 			dp_say(msg, len, "handler %s: no port \"%s\" to send to", ch->name,
-			    e->to_name);
+			       e->to_name);
 			rc = -ENOENT;
 			break;
 		}
@@ -338,4 +338,3 @@ dp_handler_same(const struct dp_handler *e, const struct prx_conf_handler *ch, c
 		return false;
 	}
 }
-

@@ -26,8 +26,7 @@ struct lines {
 	unsigned int n;
 };
 
-static void __attribute__((format(printf, 2, 3)))
-add_line(struct lines *l, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) add_line(struct lines *l, const char *fmt, ...)
 {
 	va_list ap;
 	int k;
@@ -59,8 +58,8 @@ restart_only(struct lines *l, const struct prx_conf *nc, int line, const char *w
 	if (same)
 		return;
 	if (line > 0)
-		add_line(l, "%s:%d: %s: changing it needs a restart (running value kept)",
-			 nc->file, line, what);
+		add_line(l, "%s:%d: %s: changing it needs a restart (running value kept)", nc->file,
+			 line, what);
 	else
 		add_line(l, "%s: %s: changing it needs a restart (running value kept)", nc->file,
 			 what);
@@ -119,8 +118,7 @@ check_restart_only(const struct prx_dataplane *dp, const struct prx_conf *nc, st
 	const struct prx_conf *oc = dp->conf;
 
 	restart_only(l, nc, nc->line.mode, "mode", oc->mode == nc->mode);
-	restart_only(l, nc, nc->line.instance, "instance",
-		     strcmp(oc->instance, nc->instance) == 0);
+	restart_only(l, nc, nc->line.instance, "instance", strcmp(oc->instance, nc->instance) == 0);
 	restart_only(l, nc, nc->line.eal, "eal", eal_same(oc, nc));
 	restart_only(l, nc, nc->line.memory_mb, "memory_mb", oc->memory_mb == nc->memory_mb);
 	restart_only(l, nc, nc->line.control_core, "control_core",
@@ -140,9 +138,10 @@ check_restart_only(const struct prx_dataplane *dp, const struct prx_conf *nc, st
 			continue;
 		what = device_diff(&dp->st->port[slot]->cp, &nc->ports[i]);
 		if (what != NULL)
-			add_line(l,
-				 "%s:%d: ports.%s.%s: a running port's device settings cannot change live: remove the port (reload or prxctl port del) and add it back",
-				 nc->file, nc->ports[i].line, nc->ports[i].name, what);
+			add_line(
+				l,
+				"%s:%d: ports.%s.%s: a running port's device settings cannot change live: remove the port (reload or prxctl port del) and add it back",
+				nc->file, nc->ports[i].line, nc->ports[i].name, what);
 	}
 }
 
@@ -181,8 +180,8 @@ chain_text(const struct dp_state *st, unsigned int slot, char *buf, size_t len)
 		snprintf(buf, len, "(empty)");
 }
 
-static void
-note(struct prx_dp_reload *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct prx_dp_reload *res, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void
 note(struct prx_dp_reload *res, const char *fmt, ...)
@@ -253,7 +252,8 @@ build(struct prx_dataplane *dp, const struct prx_conf *nc, struct dp_state *st, 
 		}
 		rc = dp_handler_create(ch, to, st, &e, why, sizeof(why));
 		if (rc != 0) {
-			dp_say(msg, len, "%s:%d: handlers.%s: %s", nc->file, ch->line, ch->name, why);
+			dp_say(msg, len, "%s:%d: handlers.%s: %s", nc->file, ch->line, ch->name,
+			       why);
 			return rc;
 		}
 		p->replaced[p->n_created] = old >= 0 ? dp->st->handler[old] : NULL;

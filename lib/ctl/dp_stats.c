@@ -196,8 +196,8 @@ print_final(const struct prx_view *v, FILE *f)
 			p->hw.ibytes, p->hw.obytes, p->hw.imissed, p->hw.ierrors, p->hw.oerrors,
 			p->hw.rx_nombuf);
 		for (uint16_t q = 0; q < p->n_rxq; q++)
-			fprintf(f, "prx-rxq: port=%s queue=%u reactor=%d rx=%" PRIu64 "\n",
-				p->name, q, p->rxq[q].reactor, p->rxq[q].packets);
+			fprintf(f, "prx-rxq: port=%s queue=%u reactor=%d rx=%" PRIu64 "\n", p->name,
+				q, p->rxq[q].reactor, p->rxq[q].packets);
 		for (uint16_t q = 0; q < p->n_txq; q++)
 			fprintf(f, "prx-txq: port=%s queue=%u tx=%" PRIu64 " dropped=%" PRIu64 "\n",
 				p->name, q, p->txq[q].packets, p->txq[q].dropped);

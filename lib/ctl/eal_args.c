@@ -14,6 +14,9 @@
 /* EAL, ethdev, rings, RCU and telemetry without pools: measured under 40 MiB with
  * --no-huge on DPDK 22.11; 64 leaves room. */
 #define EAL_BASE_MB 64u
+/* Ports added at run time (prxctl port add, reload) get pools of their own: about 13 MiB
+ * for a one-queue port with default rings and two reactors; room for a few. */
+#define RUNTIME_PORTS_MB 64u
 
 static int
 push(struct prx_eal_argv *a, const char *s)
@@ -168,7 +171,7 @@ prx_conf_memory_mb(const struct prx_conf *conf)
 	if (conf->memory_mb != 0)
 		return conf->memory_mb;
 	bytes = (uint64_t)prx_conf_pool_mbufs(conf) * (conf->mempool.data_room + MBUF_OVERHEAD);
-	return EAL_BASE_MB + (unsigned int)((bytes + (1u << 20) - 1) >> 20);
+	return EAL_BASE_MB + RUNTIME_PORTS_MB + (unsigned int)((bytes + (1u << 20) - 1) >> 20);
 }
 
 static bool

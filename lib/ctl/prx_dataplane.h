@@ -101,8 +101,8 @@ struct prx_dp_reload {
  * as one change.  On failure nothing changes and msg holds every reason, one
  * "FILE:LINE: setting: reason" per line.
  */
-int prx_dp_reload(struct prx_dataplane *dp, const char *path, struct prx_dp_reload *res,
-		  char *msg, size_t len);
+int prx_dp_reload(struct prx_dataplane *dp, const char *path, struct prx_dp_reload *res, char *msg,
+		  size_t len);
 
 /** The configuration file reload reads (set by prxd at start). */
 int prx_dp_set_conf_path(struct prx_dataplane *dp, const char *path);

@@ -240,10 +240,11 @@ test_reload(void)
 	write_conf(BASE "ports = ;\n");
 	CU_ASSERT_EQUAL(prx_dp_reload(dp, NULL, &res, msg, sizeof(msg)), -EINVAL);
 	CU_ASSERT(strstr(msg, "/prx.cfg:12: ") != NULL);
-	write_conf("mode = \"dpdk\";\n"
-		   "reactors = { cores = [1, 2]; engine = \"poll\"; burst = 16; };\n"
-		   "mempool = { mbufs = 16383; };\n"
-		   "ports = ( { name = \"a\"; dpdk = \"net_null0\"; rx_queues = 1; rx_desc = 256; tx_desc = 256; } );\n");
+	write_conf(
+		"mode = \"dpdk\";\n"
+		"reactors = { cores = [1, 2]; engine = \"poll\"; burst = 16; };\n"
+		"mempool = { mbufs = 16383; };\n"
+		"ports = ( { name = \"a\"; dpdk = \"net_null0\"; rx_queues = 1; rx_desc = 256; tx_desc = 256; } );\n");
 	CU_ASSERT_EQUAL(prx_dp_reload(dp, NULL, &res, msg, sizeof(msg)), -EINVAL);
 	CU_ASSERT(strstr(msg, "/prx.cfg:2: reactors: changing it needs a restart") != NULL);
 	CU_ASSERT(strstr(msg, "/prx.cfg:4: ports.a.rx_queues: ") != NULL);
@@ -266,20 +267,21 @@ test_reload(void)
 
 	/* valid: handler ba changed (keep), a new port c with a new handler, b's chain */
 	ba = dp->st->handler[1];
-	write_conf("mode = \"dpdk\";\n"
-		   "reactors = { cores = [1, 2]; engine = \"poll\"; };\n"
-		   "mempool = { mbufs = 16383; };\n"
-		   "stats_interval = 3;\n"
-		   "handlers = (\n"
-		   "  { name = \"ab\"; type = \"xconnect\"; to = \"b\"; },\n"
-		   "  { name = \"ba\"; type = \"xconnect\"; to = \"a\"; },\n"
-		   "  { name = \"ca\"; type = \"xconnect\"; to = \"a\"; }\n"
-		   ");\n"
-		   "ports = (\n"
-		   "  { name = \"a\"; dpdk = \"net_null0\"; rx_queues = 2; rx_desc = 256; tx_desc = 256; chain = [\"ab\"]; },\n"
-		   "  { name = \"b\"; dpdk = \"net_null1\"; rx_desc = 256; tx_desc = 256; chain = [\"ba\", \"ab\"]; },\n"
-		   "  { name = \"c\"; dpdk = \"net_null2\"; rx_desc = 256; tx_desc = 256; chain = [\"ca\"]; }\n"
-		   ");\n");
+	write_conf(
+		"mode = \"dpdk\";\n"
+		"reactors = { cores = [1, 2]; engine = \"poll\"; };\n"
+		"mempool = { mbufs = 16383; };\n"
+		"stats_interval = 3;\n"
+		"handlers = (\n"
+		"  { name = \"ab\"; type = \"xconnect\"; to = \"b\"; },\n"
+		"  { name = \"ba\"; type = \"xconnect\"; to = \"a\"; },\n"
+		"  { name = \"ca\"; type = \"xconnect\"; to = \"a\"; }\n"
+		");\n"
+		"ports = (\n"
+		"  { name = \"a\"; dpdk = \"net_null0\"; rx_queues = 2; rx_desc = 256; tx_desc = 256; chain = [\"ab\"]; },\n"
+		"  { name = \"b\"; dpdk = \"net_null1\"; rx_desc = 256; tx_desc = 256; chain = [\"ba\", \"ab\"]; },\n"
+		"  { name = \"c\"; dpdk = \"net_null2\"; rx_desc = 256; tx_desc = 256; chain = [\"ca\"]; }\n"
+		");\n");
 	CU_ASSERT_EQUAL_FATAL(prx_dp_reload(dp, NULL, &res, msg, sizeof(msg)), 0);
 	CU_ASSERT_EQUAL(res.n_changes, 5); /* c added, ba changed, ca added, b chain, stats */
 	CU_ASSERT(dp->st->handler[1] != ba);
@@ -320,15 +322,17 @@ test_changes_under_traffic(void)
 	prx_dp_totals(dp, &t0);
 	CU_ASSERT(t0.st.rx > 0);
 	for (int i = 0; i < 50; i++) {
-		CU_ASSERT_EQUAL(prx_dp_queue_move(dp, "a", 0, (i & 1) == 0, &from, msg, sizeof(msg)),
-				0);
+		CU_ASSERT_EQUAL(
+			prx_dp_queue_move(dp, "a", 0, (i & 1) == 0, &from, msg, sizeof(msg)), 0);
 		CU_ASSERT(dp->last_live_ns < 100000000ull);
-		CU_ASSERT_EQUAL(prx_dp_chain_set(dp, "b", (i & 1) ? ba : ab, 1, msg, sizeof(msg)), 0);
+		CU_ASSERT_EQUAL(prx_dp_chain_set(dp, "b", (i & 1) ? ba : ab, 1, msg, sizeof(msg)),
+				0);
 		CU_ASSERT_EQUAL(prx_dp_port_add(dp, &cp, ab, 1, msg, sizeof(msg)), 0);
 		CU_ASSERT_EQUAL(prx_dp_port_del(dp, "c", msg, sizeof(msg)), 0);
 		for (unsigned int r = 0; r < 2; r++)
-			CU_ASSERT_EQUAL(__atomic_load_n(&dp->reactors[r]->cur_gen, __ATOMIC_ACQUIRE),
-					dp->snap[r]->gen);
+			CU_ASSERT_EQUAL(
+				__atomic_load_n(&dp->reactors[r]->cur_gen, __ATOMIC_ACQUIRE),
+				dp->snap[r]->gen);
 		CU_ASSERT_EQUAL(pollers(dp, "a", 0), 1);
 	}
 	prx_dp_totals(dp, &t1);
@@ -345,12 +349,9 @@ int
 main(void)
 {
 	static const struct prx_test_case cases[] = {
-		PRX_TEST(test_setup_snapshots),
-		PRX_TEST(test_port_add_del),
-		PRX_TEST(test_queue_move_chain_set),
-		PRX_TEST(test_reload),
-		PRX_TEST(test_changes_under_traffic),
-		{NULL, NULL},
+		PRX_TEST(test_setup_snapshots),	      PRX_TEST(test_port_add_del),
+		PRX_TEST(test_queue_move_chain_set),  PRX_TEST(test_reload),
+		PRX_TEST(test_changes_under_traffic), {NULL, NULL},
 	};
 	int rc;
 

@@ -163,7 +163,7 @@ test_pool_and_memory_sizing(void)
 	 * tx buffers 2 x 128 x 4 = 1024, margin 1024: 9344 -> 16383 */
 	CU_ASSERT_EQUAL(prx_conf_pool_mbufs(c), 16383);
 	/* 16383 x (2176 + 192) B = 38 794 944 B = 36.99 MiB -> 37, plus 64 */
-	CU_ASSERT_EQUAL(prx_conf_memory_mb(c), 64 + 37);
+	CU_ASSERT_EQUAL(prx_conf_memory_mb(c), 64 + 64 + 37); /* base, runtime ports, pool */
 	c->mempool.mbufs = 4095;
 	c->memory_mb = 0;
 	CU_ASSERT_EQUAL(prx_conf_pool_mbufs(c), 4095);
