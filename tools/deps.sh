@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(
   build-essential pkg-config meson ninja-build
   dpdk dpdk-dev libdpdk-dev libnuma-dev libconfig-dev libpcap-dev libjansson-dev
-  libcunit1-dev clang-format valgrind
+  libcunit1-dev clang-format valgrind curl
   iproute2 procps iputils-ping ethtool iperf3
 )
 if [ "$(id -u)" != 0 ]; then
