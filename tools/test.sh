@@ -10,6 +10,8 @@ setup=()
 if [ "${SANITIZE:-0}" = 1 ]; then
   BUILD=${BUILD:-build-asan}
   setup=(-Db_sanitize=address,undefined)
+  # UBSan only prints by default: make every finding fail the test that hit it
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
   [ $# -gt 0 ] || set -- --suite unit --suite integration
 else
   BUILD=${BUILD:-build}

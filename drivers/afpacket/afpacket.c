@@ -245,11 +245,13 @@ join_fanout(struct prx_port *port)
 	int v, rc;
 
 	/* the kernel picks a group id no other group of this namespace uses */
-	v = (flags | PACKET_FANOUT_FLAG_UNIQUEID) << 16;
+	/* flags (bit 15 included) go in the top half: shift unsigned, as the kernel reads it */
+	v = (int)((unsigned int)(flags | PACKET_FANOUT_FLAG_UNIQUEID) << 16);
 	rc = setsockopt(ap->rxq[0].fd, SOL_PACKET, PACKET_FANOUT, &v, sizeof(v)) < 0 ? -errno : 0;
 	if (rc == -EINVAL) {
 		flags &= ~PACKET_FANOUT_FLAG_IGNORE_OUTGOING;
-		v = (flags | PACKET_FANOUT_FLAG_UNIQUEID) << 16;
+		/* flags (bit 15 included) go in the top half: shift unsigned, as the kernel reads it */
+		v = (int)((unsigned int)(flags | PACKET_FANOUT_FLAG_UNIQUEID) << 16);
 		rc = setsockopt(ap->rxq[0].fd, SOL_PACKET, PACKET_FANOUT, &v, sizeof(v)) < 0
 			     ? -errno
 			     : 0;
@@ -269,7 +271,7 @@ join_fanout(struct prx_port *port)
 	/* id in bits 0-15, type and flags in 16-31: what the group really has */
 	ap->fanout_id = v & 0xffff;
 	flags = (int)(((unsigned int)v >> 16) & 0xffff);
-	v = ap->fanout_id | flags << 16;
+	v = (int)((unsigned int)ap->fanout_id | (unsigned int)flags << 16);
 	for (uint16_t q = 1; q < ap->n_rxq; q++)
 		if (setsockopt(ap->rxq[q].fd, SOL_PACKET, PACKET_FANOUT, &v, sizeof(v)) < 0 &&
 		    errno != EALREADY) {
