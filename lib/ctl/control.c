@@ -84,7 +84,10 @@ prx_control_changed(struct prx_control *c)
 {
 	unsigned int si = prx_dp_conf(c->dp)->stats_interval;
 
-	prx_control_publish_view(c);
+	/* Telemetry sees the change at the next pass of the loop, not inside this
+	 * request: taking a view reads every port's driver counters and link (ioctls on
+	 * kernel interfaces), and the reply should not wait for that. */
+	prx_timer_start(c->ev, &c->view_timer, 0, VIEW_PERIOD_US, on_view, c);
 	/* only a reload that changed the setting overrides what was in force */
 	if (si != c->conf_stats) {
 		c->conf_stats = si;
