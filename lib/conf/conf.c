@@ -73,7 +73,7 @@ static const char *const ring_names[] = {"v2", "v3", NULL};
 static const char *const mempool_keys[] = {"mbufs", "cache", "data_room", NULL};
 static const char *const port_keys[] = {"name",	       "rx_queues", "rx_desc", "tx_desc",
 					"promiscuous", "socket",    "chain",   "dpdk",
-					"kernel",      "afpacket",  NULL};
+					"kernel",      "afpacket",  "address", NULL};
 static const char *const handler_keys[PRX_HANDLER_TYPE_MAX][8] = {
 	[PRX_HANDLER_XCONNECT] = {"name", "type", "to", "mac", "src_mac", "dst_mac", NULL},
 };
@@ -338,9 +338,12 @@ parse_handler(struct parse *p, const config_setting_t *g)
 		   0) {
 		/* The other settings depend on the type: judged only when it is known. */
 		h->type = (enum prx_handler_type)t;
-		prx__conf_keys(p->ctx, g, handler_keys[t]);
-		if (h->type == PRX_HANDLER_XCONNECT)
+		if (h->type == PRX_HANDLER_XCONNECT) {
+			prx__conf_keys(p->ctx, g, handler_keys[t]);
 			parse_xconnect(p, g, h);
+		} else if (prx__conf_handler_parse(p->ctx, g, c, h) < 0) {
+			p->rc = -ENOMEM;
+		}
 	}
 	c->n_handlers++;
 }
@@ -509,6 +512,9 @@ parse_port(struct parse *p, const config_setting_t *g)
 	s = member(g, "afpacket");
 	if (s != NULL)
 		parse_afpacket(p, s, port);
+	s = member(g, "address");
+	if (s != NULL)
+		prx__conf_port_address(p->ctx, s, port);
 	s = member(g, "chain");
 	if (s != NULL &&
 	    prx__conf_scalar_list(p->ctx, s, CONFIG_TYPE_STRING, 0, PRX_CHAIN_MAX) == 0)
@@ -574,6 +580,9 @@ resolve(struct parse *p)
 				prx__conf_error(p->ctx, e, NULL, "unknown handler \"%.64s\"", name);
 		}
 	}
+	/* port names in the tables of routers and ACLs, now that every port is known */
+	for (unsigned int i = 0; p->ports_ok && i < c->n_handlers; i++)
+		prx__conf_handler_check(p->ctx, c, &c->handlers[i]);
 }
 
 /* Where each top-level setting sits, for messages after the load (reload). */
@@ -792,6 +801,8 @@ prx_conf_free(struct prx_conf *conf)
 		free(conf->ports[i].dpdk);
 		free(conf->ports[i].kernel);
 	}
+	for (unsigned int i = 0; i < conf->n_handlers; i++)
+		prx_conf_handler_release(&conf->handlers[i]);
 	free(conf->control.socket);
 	free(conf->control.metrics);
 	free(conf->file);

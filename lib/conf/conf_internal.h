@@ -149,4 +149,19 @@ int prx__conf_parse_control(struct prx__conf_ctx *ctx, const config_setting_t *g
 /** Fill the control settings left unset (socket path from the instance).  0 or -ENOMEM. */
 int prx__conf_control_defaults(struct prx_conf *c);
 
+/*
+ * Handler types other than xconnect (lib/conf/conf_handlers.c dispatches to each type's
+ * parser): parse the handler group `g` into h->u (its keys checked there), then, once
+ * every port is known, check the port names its tables refer to.  0 or -ENOMEM.
+ */
+int prx__conf_handler_parse(struct prx__conf_ctx *ctx, const config_setting_t *g,
+			    const struct prx_conf *c, struct prx_conf_handler *h);
+void prx__conf_handler_check(struct prx__conf_ctx *ctx, const struct prx_conf *c,
+			     const struct prx_conf_handler *h);
+/** `address = "10.0.1.1/24"` of a port. */
+void prx__conf_port_address(struct prx__conf_ctx *ctx, const config_setting_t *s,
+			    struct prx_conf_port *port);
+/** "10.0.0.0/8" -> network-order address and prefix length.  0 or -EINVAL. */
+int prx__conf_parse_cidr4(const char *s, uint32_t *addr, uint8_t *len);
+
 #endif /* PRX_CONF_INTERNAL_H */

@@ -34,7 +34,11 @@
 	X(PRX_MAC_REWRITE, "rewrite")
 
 /** Handler types known to the configuration. */
-#define PRX_HANDLER_TYPES(X) X(PRX_HANDLER_XCONNECT, "xconnect")
+#define PRX_HANDLER_TYPES(X) \
+	X(PRX_HANDLER_XCONNECT, "xconnect") \
+	X(PRX_HANDLER_ROUTER, "router") \
+	X(PRX_HANDLER_ACL, "acl") \
+	X(PRX_HANDLER_RESPONDER, "responder")
 
 #define PRX__ENUM(sym, str) sym,
 enum prx_mode { PRX_MODES(PRX__ENUM) PRX_MODE_MAX };
@@ -61,6 +65,9 @@ struct prx_conf_port {
 	int socket;		 /**< `socket`: NUMA node override, -1 = ask the device (default) */
 	uint16_t n_chain;	 /**< number of handlers in `chain` (0 = drop everything) */
 	uint16_t chain[PRX_CHAIN_MAX]; /**< `chain`: indices into prx_conf.handlers */
+	bool has_addr;		       /**< `address` given */
+	uint32_t addr4;	 /**< `address`: the appliance's IPv4 on this port (network order) */
+	uint8_t prefix4; /**< its prefix length (a connected route for routers) */
 	struct {
 		uint32_t
 			ring_frames; /**< `afpacket.ring_frames` per rx queue, 0 = driver default (4096); 64..1048576, power of two */
@@ -75,6 +82,17 @@ struct prx_conf_port {
 	int line;		    /**< line of the port's group, for later messages */
 };
 
+/* Settings of the handler types with tables; each defined with its parser
+ * (lib/conf/conf_router.c, conf_acl.c). */
+struct prx_conf_router;
+struct prx_conf_acl;
+
+/** `type = "responder"`: answers ARP and ICMP echo for the input port's `address`. */
+struct prx_conf_responder {
+	uint32_t rate;	/**< `rate`: answers per second per port and reactor, default 1000 */
+	uint32_t burst; /**< `burst`: token bucket depth, default 100 */
+};
+
 /** One entry of `handlers`. */
 struct prx_conf_handler {
 	char name[PRX_NAME_MAX];    /**< `name`, required, unique */
@@ -87,6 +105,9 @@ struct prx_conf_handler {
 			bool set_src, set_dst;	/**< which of src/dst `mac = "rewrite"` sets */
 			uint8_t src[6], dst[6]; /**< `src_mac`, `dst_mac` ("02:00:00:00:00:01") */
 		} xconnect;
+		struct prx_conf_router *router; /**< owned */
+		struct prx_conf_acl *acl;	/**< owned */
+		struct prx_conf_responder responder;
 	} u;
 };
 
@@ -159,6 +180,17 @@ int prx_conf_load_string(const char *text, const char *name, const char *include
 
 /** Free a configuration (NULL is fine). */
 void prx_conf_free(struct prx_conf *conf);
+
+/**
+ * Deep copy of a handler's settings (the tables of router and acl included), so that a
+ * handler instance outlives the configuration it came from.  @return 0 or -ENOMEM.
+ */
+int prx_conf_handler_dup(struct prx_conf_handler *dst, const struct prx_conf_handler *src);
+/** Free what prx_conf_handler_dup() allocated (the struct itself is the caller's). */
+void prx_conf_handler_release(struct prx_conf_handler *h);
+/** Same type and same settings (port references by name)? */
+bool prx_conf_handler_equal(const struct prx_conf *ca, const struct prx_conf_handler *a,
+			    const struct prx_conf *cb, const struct prx_conf_handler *b);
 
 /** A port entry with every default set (name empty, no device, no chain). */
 void prx_conf_port_init(struct prx_conf_port *port);

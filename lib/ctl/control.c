@@ -12,6 +12,7 @@
 #include "prx_ctlsock.h"
 #include "prx_log.h"
 #include "prx_metrics.h"
+#include "prx_slowpath.h"
 #include "prx_view.h"
 
 #define VIEW_PERIOD_US 100000u
@@ -165,6 +166,9 @@ prx_control_create(struct prx_dataplane *dp, struct prx_evloop *ev,
 			PRX_LOG(INFO, CTL, "metrics on http://%s/metrics (port %d)",
 				params->metrics, prx_metrics_port(c->metrics));
 	}
+	rc = prx_slowpath_attach(ev);
+	if (rc != 0)
+		PRX_LOG(WARNING, CTL, "slow path not served: %s", strerror(-rc));
 	prx_control_publish_view(c);
 	prx_timer_start(ev, &c->view_timer, VIEW_PERIOD_US, VIEW_PERIOD_US, on_view, c);
 	prx_timer_start(ev, &c->link_timer, LINK_PERIOD_US, LINK_PERIOD_US, on_link, c);
@@ -182,6 +186,7 @@ prx_control_destroy(struct prx_control *c)
 	prx_timer_stop(&c->view_timer);
 	prx_timer_stop(&c->link_timer);
 	prx_timer_stop(&c->stats_timer);
+	prx_slowpath_attach(NULL);
 	prx_ctlsock_close(c->sock);
 	prx_metrics_close(c->metrics);
 	prx_view_publish(NULL);

@@ -27,6 +27,7 @@
 #include "prx_evloop.h"
 #include "prx_handlers.h"
 #include "prx_log.h"
+#include "prx_slowpath.h"
 
 /* How long dp_apply waits for a woken reactor to take its snapshot up before it stops
  * measuring (the change is safe either way: the grace period has passed). */
@@ -482,6 +483,11 @@ prx_dp_setup(struct prx_dataplane *dp)
 		if (rc != 0)
 			return rc;
 	}
+	rc = prx_slowpath_init(dp->reactors, dp->n_reactors, dp_get_pool(dp, dp->cores[0].socket));
+	if (rc != 0) {
+		PRX_LOG(ERR, CTL, "slow path rings: %s", strerror(-rc));
+		return rc;
+	}
 	rc = dp_prepare(dp, dp_state_dup(st), &c, msg, sizeof(msg));
 	if (rc != 0) {
 		PRX_LOG(ERR, CTL, "%s", msg);
@@ -529,6 +535,7 @@ prx_dp_destroy(struct prx_dataplane *dp)
 	if (dp == NULL)
 		return;
 	prx_dp_stop(dp);
+	prx_slowpath_fini(); /* what is still in the rings is freed */
 	for (unsigned int i = 0; i < PRX_MAX_PORTS; i++)
 		if (dp->st->port[i] != NULL)
 			prx_port_stop(dp->st->port[i]->port);

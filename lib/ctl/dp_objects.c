@@ -202,6 +202,10 @@ dp_port_open(struct prx_dataplane *dp, const struct prx_conf_port *cp, uint16_t 
 		goto fail;
 	}
 	e->port->index = slot;
+	if (cp->has_addr) {
+		e->port->addr4 = cp->addr4;
+		e->port->prefix4 = cp->prefix4;
+	}
 	if (cp->socket >= 0)
 		e->port->socket = cp->socket;
 	ps = (struct prx_port_setup){
@@ -275,7 +279,10 @@ dp_handler_create(const struct prx_conf_handler *ch, const char *to_name, const 
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
 		return -ENOMEM;
-	e->ch = *ch;
+	if (prx_conf_handler_dup(&e->ch, ch) != 0) {
+		free(e);
+		return -ENOMEM;
+	}
 	snprintf(e->to_name, sizeof(e->to_name), "%s", to_name != NULL ? to_name : "");
 	switch (ch->type) {
 	case PRX_HANDLER_XCONNECT: {
@@ -305,6 +312,7 @@ dp_handler_create(const struct prx_conf_handler *ch, const char *to_name, const 
 		break;
 	}
 	if (rc != 0) {
+		prx_conf_handler_release(&e->ch);
 		free(e);
 		return rc;
 	}
@@ -318,6 +326,7 @@ dp_handler_destroy(struct dp_handler *e)
 	if (e == NULL)
 		return;
 	prx_handler_free(e->h);
+	prx_conf_handler_release(&e->ch);
 	free(e);
 }
 
@@ -335,6 +344,6 @@ dp_handler_same(const struct dp_handler *e, const struct prx_conf_handler *ch, c
 		       memcmp(e->ch.u.xconnect.src, ch->u.xconnect.src, 6) == 0 &&
 		       memcmp(e->ch.u.xconnect.dst, ch->u.xconnect.dst, 6) == 0;
 	default:
-		return false;
+		return prx_conf_handler_equal(NULL, &e->ch, NULL, ch);
 	}
 }

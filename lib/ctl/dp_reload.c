@@ -108,6 +108,8 @@ device_diff(const struct prx_conf_port *a, const struct prx_conf_port *b)
 		return "socket";
 	if (memcmp(&a->afpacket, &b->afpacket, sizeof(a->afpacket)) != 0)
 		return "afpacket";
+	if (a->has_addr != b->has_addr || a->addr4 != b->addr4 || a->prefix4 != b->prefix4)
+		return "address";
 	return NULL;
 }
 

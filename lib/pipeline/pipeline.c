@@ -99,9 +99,16 @@ prx_pipe_in_flight(const struct prx_pipe *p)
 void
 prx_pkt_punt(struct prx_pipe *p, struct rte_mbuf *m)
 {
-	if (p->punt != NULL && rte_ring_sp_enqueue(p->punt, m) == 0) {
-		prx_counter_add(&p->st.punted, 1);
-		return;
+	if (p->punt != NULL) {
+		/* the first packet into an empty ring wakes the control thread (once per
+		 * iteration, by the reactor): punts are rare, the wake-up is not free */
+		bool was_empty = rte_ring_empty(p->punt);
+
+		if (rte_ring_sp_enqueue(p->punt, m) == 0) {
+			prx_counter_add(&p->st.punted, 1);
+			p->punt_kick |= was_empty;
+			return;
+		}
 	}
 	prx_pkt_drop(p, m, PRX_DROP_PUNT_FULL);
 }

@@ -14,7 +14,27 @@
 	X(PRX_DROP_TX_FULL, "tx_full", "the port's tx queue refused the packet") \
 	X(PRX_DROP_PUNT_FULL, "punt_full", "the slow-path ring was full") \
 	X(PRX_DROP_HANDLER, "handler", "a handler dropped the packet by policy") \
-	X(PRX_DROP_RUNT, "runt", "frame shorter than an Ethernet header")
+	X(PRX_DROP_RUNT, "runt", "frame shorter than an Ethernet header") \
+	/* the packet parser (prx_parse.h) */ \
+	X(PRX_DROP_VLAN_TRUNC, "vlan_trunc", "VLAN tag cut short, or more tags than parsed") \
+	X(PRX_DROP_L3_TRUNC, "l3_trunc", "IP or ARP header cut short by the end of the frame") \
+	X(PRX_DROP_BAD_VERSION, "bad_version", "IP version does not match the EtherType") \
+	X(PRX_DROP_BAD_IHL, "bad_ihl", "IPv4 header length below 20 bytes") \
+	X(PRX_DROP_BAD_TOTAL_LEN, "bad_total_len", \
+	  "IP total/payload length beyond the frame or below the header") \
+	X(PRX_DROP_L4_TRUNC, "l4_trunc", "TCP, UDP or ICMP header cut short") \
+	X(PRX_DROP_BAD_ARP, "bad_arp", "ARP packet that is not Ethernet/IPv4 or is cut short") \
+	/* router */ \
+	X(PRX_DROP_NOT_IP, "not_ip", "the router got a frame that is neither IPv4 nor ARP") \
+	X(PRX_DROP_TTL_EXPIRED, "ttl_expired", "TTL reached zero (ICMP time exceeded sent)") \
+	X(PRX_DROP_NO_ROUTE, "no_route", "no route to the destination (ICMP unreachable sent)") \
+	X(PRX_DROP_NEIGH_UNRESOLVED, "neigh_unresolved", \
+	  "next hop's MAC unknown and its hold queue full") \
+	/* acl */ \
+	X(PRX_DROP_ACL_DENY, "acl_deny", "an ACL rule or the ACL's default denied it") \
+	/* responder */ \
+	X(PRX_DROP_RATE_LIMITED, "rate_limited", \
+	  "over the responder's per-port rate (ARP/ICMP echo flood)")
 
 #define PRX__DROP_ENUM(sym, name, desc) sym,
 enum prx_drop_reason { PRX_DROP_REASONS(PRX__DROP_ENUM) PRX_DROP_MAX };

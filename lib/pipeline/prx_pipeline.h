@@ -93,6 +93,8 @@ struct prx_pipe {
 	struct prx_port *const *ports; /**< slot -> port of the current snapshot (NULL = none) */
 	struct rte_mempool *pool;      /**< for prx_pkt_originate() */
 	struct rte_ring *punt; /**< slow-path ring (single producer: this reactor), or NULL */
+	bool punt_kick;	       /**< punted into an empty ring: wake the control thread */
+	uint16_t in_slot;      /**< slot of the port the current burst came from */
 	struct prx_handler_stats *hs; /**< current handler's slot for this reactor */
 	struct rte_mbuf **next;	      /**< where prx_pkt_next() puts packets */
 	uint16_t n_next;
@@ -187,7 +189,9 @@ prx_pkt_tx_burst(struct prx_pipe *p, uint16_t slot, struct rte_mbuf **pkts, uint
 	prx__pipe_tx_burst_slow(p, slot, pkts, n);
 }
 
-/** Hand a packet to the slow path.  Without a slow-path ring it is dropped (punt_full). */
+/** Hand a packet to the slow path.  Without a slow-path ring it is dropped (punt_full).
+ *  Set its metadata first (prx_punt_meta_set(), prx_punt.h): the control plane reads
+ *  why it came and from which port. */
 void prx_pkt_punt(struct prx_pipe *p, struct rte_mbuf *m);
 
 /** Allocate a packet the appliance makes itself (counted as originated), or NULL. */

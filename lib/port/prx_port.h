@@ -114,6 +114,8 @@ struct prx_port {
 	const struct prx_port_ops *ops;
 	void *priv; /**< driver state */
 	struct rte_ether_addr mac;
+	uint32_t addr4;	 /**< the appliance's IPv4 address on this port (network order), 0 none */
+	uint8_t prefix4; /**< its prefix length */
 	uint16_t max_rxq, max_txq; /**< driver limits (filled at probe) */
 	uint16_t n_rxq, n_txq;	   /**< configured */
 	prx_rx_burst_fn rx_burst;

@@ -23,6 +23,7 @@
 
 #include <rte_common.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
 #include "prx_common.h"
 #include "prx_conf.h"
@@ -63,6 +64,7 @@ struct prx_reactor_stats {
 	uint64_t busy_cycles; /**< iterations that received packets */
 	uint64_t idle_cycles; /**< iterations that received nothing */
 	uint64_t switches;    /**< snapshots taken up */
+	uint64_t kick_failed; /**< slow-path wake-ups that could not be written */
 };
 
 struct prx_reactor;
@@ -102,7 +104,9 @@ struct prx_reactor {
 	uint64_t drain_tsc; /**< drain deadline in TSC cycles */
 	const struct prx_engine_ops *engine;
 	struct rte_rcu_qsbr *qsbr;
-	struct prx_evloop *ev; /**< fd resources, timers, posts (owner: the reactor) */
+	struct prx_evloop *ev;	 /**< fd resources, timers, posts (owner: the reactor) */
+	struct rte_ring *inject; /**< packets the control plane sends through us, or NULL */
+	int punt_efd;		 /**< written when we punted into an empty ring (-1: none) */
 
 	/* written by the control thread, read by the reactor */
 	const struct prx_snapshot *mailbox __rte_cache_aligned;

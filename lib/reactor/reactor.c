@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -10,6 +11,7 @@
 #include <rte_malloc.h>
 
 #include "prx_log.h"
+#include "prx_punt.h"
 
 struct prx_snapshot *
 prx_snapshot_alloc(uint16_t n_poll, int socket)
@@ -55,6 +57,7 @@ prx_reactor_create(uint16_t id, unsigned int lcore, int socket, uint16_t burst, 
 	r->drain_tsc = rte_get_tsc_hz() / 1000000 * drain_us;
 	r->engine = engine;
 	r->qsbr = qsbr;
+	r->punt_efd = -1;
 	prx_pipe_init(&r->pipe, id, burst, pool);
 	*out = r;
 	return 0;
@@ -126,6 +129,30 @@ take_snapshot(struct prx_reactor *r, const struct prx_snapshot *s)
 		r->engine->rebind(r, s);
 }
 
+/* Packets the control plane sends out through us: originated here, then transmitted like
+ * any other (their output slot is in the punt metadata, prx_punt.h). */
+static unsigned int
+drain_inject(struct prx_reactor *r)
+{
+	struct rte_mbuf *pkts[PRX_BURST_MAX];
+	unsigned int n = rte_ring_sc_dequeue_burst(r->inject, (void **)pkts, r->burst, NULL);
+
+	prx_counter_add(&r->pipe.st.originated, n);
+	for (unsigned int i = 0; i < n; i++)
+		prx_pkt_tx(&r->pipe, prx_punt_slot(pkts[i]), pkts[i]);
+	return n;
+}
+
+static void
+kick_control(struct prx_reactor *r)
+{
+	uint64_t one = 1;
+
+	r->pipe.punt_kick = false;
+	if (r->punt_efd >= 0 && write(r->punt_efd, &one, sizeof(one)) < 0)
+		prx_counter_add(&r->rs.kick_failed, 1); /* EAGAIN: the counter is full, awake */
+}
+
 unsigned int
 prx_reactor_iterate(struct prx_reactor *r)
 {
@@ -159,9 +186,15 @@ prx_reactor_iterate(struct prx_reactor *r)
 			continue;
 		prx_counter_add(&e->stats->packets, n);
 		prx_counter_add(&r->pipe.st.rx, n);
+		r->pipe.in_slot = e->port->index;
 		prx_chain_run(&r->pipe, &e->chain, pkts, n);
 		total += n;
 	}
+
+	if (unlikely(r->inject != NULL) && unlikely(!rte_ring_empty(r->inject)))
+		total += drain_inject(r);
+	if (unlikely(r->pipe.punt_kick))
+		kick_control(r);
 
 	t1 = rte_rdtsc();
 	/* Under saturation buffers fill and flush by themselves; below it, flush now for
