@@ -146,9 +146,13 @@ prx_control_create(struct prx_dataplane *dp, struct prx_evloop *ev,
 	c->stats_out = params->stats_out;
 	if (params->socket != NULL && params->socket[0] != '\0') {
 		rc = make_parent(params->socket);
-		if (rc == 0)
-			rc = prx_ctlsock_open(ev, params->socket, (mode_t)params->socket_mode,
-					      prx_control_cmds, prx_control_n_cmds, c, &c->sock);
+		if (rc == 0) {
+			unsigned int n;
+			const struct prx_ctl_cmd *cmds = prx_control_commands(&n);
+
+			rc = prx_ctlsock_open(ev, params->socket, (mode_t)params->socket_mode, cmds,
+					      n, c, &c->sock);
+		}
 		if (rc != 0) {
 			PRX_LOG(ERR, CTL, "control socket %s: %s%s", params->socket, strerror(-rc),
 				rc == -EADDRINUSE ? " (another prxd of this instance runs)" : "");

@@ -618,5 +618,30 @@ static const struct prx_ctl_cmd cmds[] = {
 	{"chain.set", "{port, chain}", "replace a port's handler chain", chain_set},
 	{"reload", "", "re-read the configuration file and apply the difference", reload},
 };
-const struct prx_ctl_cmd *const prx_control_cmds = cmds;
-const unsigned int prx_control_n_cmds = PRX_ARRAY_SIZE(cmds);
+/*
+ * Command sets of handler types, each in its own file (ctl_<type>.c), appended to the
+ * core set above.  Add a set here: { table, &count }.
+ */
+static const struct {
+	const struct prx_ctl_cmd *cmds;
+	const unsigned int *n;
+} sets[] = {
+	{cmds, NULL},
+};
+
+const struct prx_ctl_cmd *
+prx_control_commands(unsigned int *n)
+{
+	static struct prx_ctl_cmd all[64];
+	static unsigned int n_all;
+
+	if (n_all == 0)
+		for (size_t i = 0; i < PRX_ARRAY_SIZE(sets); i++) {
+			unsigned int k = sets[i].n != NULL ? *sets[i].n : PRX_ARRAY_SIZE(cmds);
+
+			for (unsigned int j = 0; j < k && n_all < PRX_ARRAY_SIZE(all); j++)
+				all[n_all++] = sets[i].cmds[j];
+		}
+	*n = n_all;
+	return all;
+}

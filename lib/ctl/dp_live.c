@@ -244,3 +244,64 @@ prx_dp_chain_set(struct prx_dataplane *dp, const char *port, const char *const *
 	st->n_chain[slot] = (uint16_t)n;
 	return commit(dp, st, msg, len);
 }
+
+struct prx_handler *
+prx_dp_handler(struct prx_dataplane *dp, const char *name)
+{
+	int i = dp_handler_index(dp->st, name);
+
+	return i >= 0 ? dp->st->handler[i]->h : NULL;
+}
+
+struct rte_rcu_qsbr *
+prx_dp_qsbr(const struct prx_dataplane *dp)
+{
+	return dp->qsbr;
+}
+
+int
+prx_dp_handler_replace(struct prx_dataplane *dp, const char *name, struct prx_handler *h, char *msg,
+		       size_t len)
+{
+	int i = dp_handler_index(dp->st, name), rc;
+	struct dp_handler *old, *e;
+	struct prx_handler_stats hs;
+	struct dp_state *st;
+
+	if (i < 0) {
+		dp_say(msg, len, "no handler \"%s\"", name);
+		return -ENOENT;
+	}
+	old = dp->st->handler[i];
+	if (strcmp(old->h->type, h->type) != 0) {
+		dp_say(msg, len, "handler %s is a %s, not a %s", name, old->h->type, h->type);
+		return -EINVAL;
+	}
+	e = calloc(1, sizeof(*e));
+	st = dp_state_dup(dp->st);
+	if (e == NULL || st == NULL || prx_conf_handler_dup(&e->ch, &old->ch) != 0) {
+		free(e);
+		free(st);
+		dp_say(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	e->h = h;
+	memcpy(e->to_name, old->to_name, sizeof(e->to_name));
+	st->handler[i] = e;
+	for (unsigned int s = 0; s < PRX_MAX_PORTS; s++)
+		for (uint16_t k = 0; k < st->n_chain[s]; k++)
+			if (st->chain[s][k] == old)
+				st->chain[s][k] = e;
+	rc = commit(dp, st, msg, len);
+	if (rc != 0) {
+		e->h = NULL; /* the caller keeps h */
+		dp_handler_destroy(e);
+		return rc;
+	}
+	/* counters never reset implicitly: the new instance carries the old counts */
+	prx_handler_stats_read(old->h, &hs);
+	e->base.in = old->base.in + hs.in;
+	e->base.dropped = old->base.dropped + hs.dropped;
+	dp_handler_destroy(old);
+	return 0;
+}

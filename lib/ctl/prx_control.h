@@ -48,8 +48,8 @@ int prx_control_metrics_port(const struct prx_control *c);
 
 /* Internal to lib/ctl: the command table of the control socket (ctl_cmds.c). */
 struct prx_ctl_cmd;
-extern const struct prx_ctl_cmd *const prx_control_cmds;
-extern const unsigned int prx_control_n_cmds;
+/** Every command: the core set and the handler types' sets (ctl_cmds.c). */
+const struct prx_ctl_cmd *prx_control_commands(unsigned int *n);
 /** The data plane a command handler's ctx (the struct prx_control) serves. */
 struct prx_dataplane *prx_control_dp(struct prx_control *c);
 /** After a successful change: republish the view, re-arm timers the change affects. */

@@ -89,6 +89,25 @@ int prx_dp_queue_move(struct prx_dataplane *dp, const char *port, unsigned int q
 int prx_dp_chain_set(struct prx_dataplane *dp, const char *port, const char *const *names,
 		     unsigned int n, char *msg, size_t len);
 
+/**
+ * The running instance of handler `name`, or NULL (control thread).  Handlers with
+ * tables updated in place under RCU (the router's routes) are changed through it; the
+ * reactors may be running it.
+ */
+struct prx_handler *prx_dp_handler(struct prx_dataplane *dp, const char *name);
+
+/**
+ * Replace the instance of handler `name` by `h` (a new instance of the same type, built
+ * by the caller, e.g. an ACL with a new rule set) in every chain, live; the old instance
+ * is freed after the grace period and its counters carry on in the new one.  On success
+ * the data plane owns h; on failure the caller keeps it.  -ENOENT, -EINVAL (other type).
+ */
+int prx_dp_handler_replace(struct prx_dataplane *dp, const char *name, struct prx_handler *h,
+			   char *msg, size_t len);
+
+/** The RCU variable the reactors report to (for tables updated in place). */
+struct rte_rcu_qsbr *prx_dp_qsbr(const struct prx_dataplane *dp);
+
 /** What a reload did. */
 struct prx_dp_reload {
 	unsigned int n_changes;

@@ -68,9 +68,10 @@ prx_parse_mbuf(const struct rte_mbuf *m, struct prx_pkt_info *pi)
 	return prx_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), pi);
 }
 
-/** Internet checksum (RFC 1071) of `len` bytes, folded, not inverted; `sum` to continue. */
+/** Internet checksum (RFC 1071): add `len` bytes (read as big-endian 16-bit words; an
+ *  odd length is padded with a zero byte) to the running sum `sum` (start with 0). */
 uint32_t prx_csum_add(uint32_t sum, const void *data, uint32_t len);
-/** Fold and invert: the value to store in a checksum field. */
+/** Fold and invert: the checksum in network byte order, ready to store with memcpy. */
 uint16_t prx_csum_fold(uint32_t sum);
 
 /**
