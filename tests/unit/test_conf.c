@@ -171,9 +171,11 @@ test_bad_required(void)
 		{REACTORS PORT_A "});\nhandlers = ({ name = \"h\"; type = \"bridge\"; });\n",
 		 "t.cfg:3: handlers.[0].type: \"bridge\" is not one of xconnect, router, acl, responder",
 		 1},
-		{REACTORS PORT_A "});\nhandlers = ({ name = \"h\"; type = \"responder\"; rate = 0; });\n",
+		{REACTORS PORT_A
+		 "});\nhandlers = ({ name = \"h\"; type = \"responder\"; rate = 0; });\n",
 		 "t.cfg:3: handlers.[0].rate: 0 is out of range 1..10000000", 1},
-		{REACTORS PORT_A "});\nhandlers = ({ name = \"h\"; type = \"responder\"; to = \"a\"; });\n",
+		{REACTORS PORT_A
+		 "});\nhandlers = ({ name = \"h\"; type = \"responder\"; to = \"a\"; });\n",
 		 "t.cfg:3: handlers.[0].to: unknown setting", 1},
 		{REACTORS PORT_A "address = \"10.0.0.1\"; });\n",
 		 "t.cfg:2: ports.[0].address: \"10.0.0.1\" is not an IPv4 address with a prefix length 1..30 (\"10.0.1.1/24\")",
