@@ -307,6 +307,11 @@ dp_handler_create(const struct prx_conf_handler *ch, const char *to_name, const 
 			dp_say(msg, len, "handler %s: %s", ch->name, strerror(-rc));
 		break;
 	}
+	case PRX_HANDLER_RESPONDER:
+		rc = prx_responder_create(ch->name, &ch->u.responder, &e->h);
+		if (rc != 0)
+			dp_say(msg, len, "handler %s: %s", ch->name, strerror(-rc));
+		break;
 	default:
 		dp_say(msg, len, "handler %s: unknown type", ch->name);
 		break;

@@ -64,6 +64,9 @@ handler_config(const struct dp_handler *e, char *buf, size_t len)
 		}
 		break;
 	}
+	case PRX_HANDLER_RESPONDER:
+		snprintf(buf, len, "rate=%u burst=%u", ch->u.responder.rate, ch->u.responder.burst);
+		break;
 	default:
 		snprintf(buf, len, "-");
 		break;

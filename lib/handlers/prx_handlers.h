@@ -31,4 +31,14 @@ struct prx_xconnect_conf {
 int prx_xconnect_create(const char *name, const struct prx_xconnect_conf *conf,
 			struct prx_handler **out);
 
+/**
+ * Create a responder: answers ARP requests and ICMP echo requests addressed to the input
+ * port's `address` out of that port, at most conf->rate answers per second per (reactor,
+ * port) with bursts of conf->burst (the rest dropped as rate_limited); drops malformed
+ * frames with the parser's reason; passes every other packet on.
+ * @return 0 or -EINVAL/-ENOMEM.
+ */
+int prx_responder_create(const char *name, const struct prx_conf_responder *conf,
+			 struct prx_handler **out);
+
 #endif /* PRX_HANDLERS_H */
