@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include <rte_lcore.h>
+#include <rte_ring.h>
 
 #include "dp_internal.h"
 #include "prx_conf.h"
 #include "prx_dataplane.h"
+#include "prx_slowpath.h"
 #include "prx_test.h"
 #include "prx_view.h"
 
@@ -345,13 +347,73 @@ test_changes_under_traffic(void)
 	dp_down(dp, conf);
 }
 
+static unsigned int consumed;
+
+static void
+consume(void *ctx, struct rte_mbuf *m)
+{
+	CU_ASSERT_PTR_EQUAL(ctx, &consumed);
+	CU_ASSERT_EQUAL(prx_punt_reason(m), PRX_PUNT_LOCAL);
+	consumed++;
+	rte_pktmbuf_free(m);
+}
+
+/* The slow path: packets the control plane sends go out through reactor 0 as originated;
+ * punted packets reach the consumer named in their metadata, unknown ones are freed. */
+static void
+test_slowpath(void)
+{
+	struct prx_conf *conf;
+	struct prx_dataplane *dp = dp_up(BASE, &conf);
+	struct prx_slowpath_stats ss;
+	struct prx_dp_totals t;
+	struct rte_ring *punt = dp->reactors[1]->pipe.punt;
+	int id = prx_slowpath_consumer_add(consume, &consumed);
+
+	CU_ASSERT_FATAL(id > 0);
+	CU_ASSERT_EQUAL_FATAL(prx_dp_launch(dp), 0);
+	for (int i = 0; i < 100; i++) {
+		struct rte_mbuf *m = prx_slowpath_alloc();
+
+		CU_ASSERT_FATAL(m != NULL);
+		memset(rte_pktmbuf_append(m, 60), 0xab, 60);
+		CU_ASSERT_EQUAL(prx_slowpath_send(1, m), 0);
+	}
+	CU_ASSERT_EQUAL(prx_slowpath_send(PRX_MAX_PORTS, prx_slowpath_alloc()), -EINVAL);
+	usleep(20000);
+	prx_dp_stop(dp);
+	prx_dp_totals(dp, &t);
+	CU_ASSERT_EQUAL(t.st.originated, 100);
+	CU_ASSERT(prx_dp_balanced(&t));
+	/* punts as a reactor makes them (the ring is single-producer: reactors stopped) */
+	for (int i = 0; i < 10; i++) {
+		struct rte_mbuf *m = prx_slowpath_alloc();
+
+		prx_punt_meta_set(m, PRX_PUNT_LOCAL, 0, i < 7 ? (uint8_t)id : 0, 0);
+		CU_ASSERT_EQUAL(rte_ring_sp_enqueue(punt, m), 0);
+	}
+	CU_ASSERT_EQUAL(prx_slowpath_poll(), 10);
+	CU_ASSERT_EQUAL(consumed, 7);
+	prx_slowpath_stats(&ss);
+	CU_ASSERT_EQUAL(ss.unclaimed, 3);
+	CU_ASSERT_EQUAL(ss.punts[PRX_PUNT_LOCAL], 10);
+	CU_ASSERT_EQUAL(ss.sent, 100);
+	CU_ASSERT_EQUAL(ss.send_failed, 1);
+	prx_slowpath_consumer_del(id);
+	dp_down(dp, conf);
+}
+
 int
 main(void)
 {
 	static const struct prx_test_case cases[] = {
-		PRX_TEST(test_setup_snapshots),	      PRX_TEST(test_port_add_del),
-		PRX_TEST(test_queue_move_chain_set),  PRX_TEST(test_reload),
-		PRX_TEST(test_changes_under_traffic), {NULL, NULL},
+		PRX_TEST(test_setup_snapshots),
+		PRX_TEST(test_port_add_del),
+		PRX_TEST(test_queue_move_chain_set),
+		PRX_TEST(test_reload),
+		PRX_TEST(test_changes_under_traffic),
+		PRX_TEST(test_slowpath),
+		{NULL, NULL},
 	};
 	int rc;
 
