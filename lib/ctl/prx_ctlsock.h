@@ -35,7 +35,7 @@
 #include "prx_evloop.h"
 
 #define PRX_CTL_MAX_REQUEST 65536     /**< bytes in one request line, newline included */
-#define PRX_CTL_MAX_CLIENTS 64	      /**< concurrent connections */
+#define PRX_CTL_MAX_CLIENTS 256	      /**< concurrent connections */
 #define PRX_CTL_MAX_OUTPUT (4u << 20) /**< reply bytes queued for one client */
 
 struct prx_ctlsock;

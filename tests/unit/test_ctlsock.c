@@ -762,7 +762,7 @@ test_max_clients(void)
 	CU_ASSERT_FATAL(prx_ctlsock_clients(cs) == PRX_CTL_MAX_CLIENTS);
 	extra = cli_open();
 	CU_ASSERT(expect(&extra, "{\"id\":null,\"ok\":false,\"error\":{\"code\":\"EBUSY\","
-				 "\"message\":\"too many control connections (64)\"}}"));
+				 "\"message\":\"too many control connections (256)\"}}"));
 	CU_ASSERT(cli_eof(&extra));
 	CU_ASSERT_EQUAL(extra.len, 0);
 	cli_close(&extra);
