@@ -3,7 +3,8 @@
 # DPDK integration tests.  Prints meson's summary; exits non-zero when a test failed.
 #   sudo tools/test.sh [meson test arguments, e.g. --suite unit]
 # SANITIZE=1 builds with AddressSanitizer and UBSan (in build-asan) and runs the unit and
-# integration suites there.  BUILD=dir picks the build directory.
+# integration suites there.  VALGRIND=1 runs the unit suites under valgrind's memcheck
+# (meson's `valgrind` test setup, tests/valgrind.supp).  BUILD=dir picks the build directory.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 setup=()
@@ -15,6 +16,10 @@ if [ "${SANITIZE:-0}" = 1 ]; then
   [ $# -gt 0 ] || set -- --suite unit --suite integration
 else
   BUILD=${BUILD:-build}
+fi
+if [ "${VALGRIND:-0}" = 1 ]; then
+  [ $# -gt 0 ] || set -- --suite unit
+  set -- --setup valgrind "$@"
 fi
 [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" "${setup[@]}" || exit 1
 ninja -C "$BUILD" || exit 1

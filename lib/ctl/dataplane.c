@@ -29,9 +29,11 @@
 #include "prx_log.h"
 #include "prx_slowpath.h"
 
-/* How long dp_apply waits for a woken reactor to take its snapshot up before it stops
- * measuring (the change is safe either way: the grace period has passed). */
-#define LIVE_WAIT_MAX_NS (100 * 1000 * 1000ull)
+/* How long dp_apply waits for a woken reactor to take its snapshot up before it gives up
+ * with a warning (the change is safe either way: the grace period has passed; only the
+ * "live" in the reply would not be true yet).  Microseconds normally; seconds under
+ * valgrind, which runs one thread at a time. */
+#define LIVE_WAIT_MAX_NS (5 * 1000 * 1000 * 1000ull)
 
 struct dp_state *
 dp_state_dup(const struct dp_state *st)
@@ -264,6 +266,12 @@ dp_apply(struct prx_dataplane *dp, struct dp_commit *c)
 			       !__atomic_load_n(&dp->reactors[r]->stop, __ATOMIC_RELAXED) &&
 			       prx_evloop_now_ns() < deadline)
 				wait_a_little(t0);
+			if (__atomic_load_n(&dp->reactors[r]->cur_gen, __ATOMIC_ACQUIRE) <
+			    dp->snap[r]->gen)
+				PRX_LOG(WARNING, CTL,
+					"reactor %u has not taken snapshot %" PRIu64
+					" up after %llu ms (stuck in a handler?)",
+					r, dp->snap[r]->gen, LIVE_WAIT_MAX_NS / 1000000);
 		}
 	}
 	dp->last_live_ns = prx_evloop_now_ns() - t0;

@@ -50,7 +50,7 @@ vlan(enum prx_afpacket_ring ring)
 	port = open_port(&p);
 	for (unsigned int i = 0; i < 4; i++) {
 		uint8_t *f = frames[i];
-		uint16_t inner = i < 3 ? 0 : 1, off = 12;
+		uint16_t inner = i < 3 ? 0 : 1, off = 12, len = 200;
 
 		make_frame(f, i, 200);
 		/* frame 3: QinQ, 802.1ad outer (stripped) and 802.1Q inner (left in place) */
@@ -59,9 +59,10 @@ vlan(enum prx_afpacket_ring ring)
 			uint16_t tci = i < 3 ? tags[i][1] : (uint16_t)(0x0200 + t);
 			uint16_t be[2] = {rte_cpu_to_be_16(tpid), rte_cpu_to_be_16(tci)};
 
-			memmove(f + off + 4, f + off, 200 - off);
+			memmove(f + off + 4, f + off, len - off); /* the whole frame so far */
 			memcpy(f + off, be, 4);
 			off += 4;
+			len += 4;
 		}
 		lens[i] = (uint16_t)(200 + 4 * (inner + 1));
 		peer_send(f, lens[i]);

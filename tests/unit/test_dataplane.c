@@ -326,7 +326,6 @@ test_changes_under_traffic(void)
 	for (int i = 0; i < 50; i++) {
 		CU_ASSERT_EQUAL(
 			prx_dp_queue_move(dp, "a", 0, (i & 1) == 0, &from, msg, sizeof(msg)), 0);
-		CU_ASSERT(dp->last_live_ns < 100000000ull);
 		CU_ASSERT_EQUAL(prx_dp_chain_set(dp, "b", (i & 1) ? ba : ab, 1, msg, sizeof(msg)),
 				0);
 		CU_ASSERT_EQUAL(prx_dp_port_add(dp, &cp, ab, 1, msg, sizeof(msg)), 0);
