@@ -13,6 +13,8 @@ if [ "${SANITIZE:-0}" = 1 ]; then
   setup=(-Db_sanitize=address,undefined)
   # UBSan only prints by default: make every finding fail the test that hit it
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+  # the 3-minute soak runs in the normal build; a minute is enough to catch a leak here
+  export SOAK_SECS=${SOAK_SECS:-60}
   [ $# -gt 0 ] || set -- --suite unit --suite integration
 else
   BUILD=${BUILD:-build}

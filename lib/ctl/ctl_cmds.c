@@ -371,12 +371,14 @@ show_stats(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	reactors = json_array();
 	for (unsigned int r = 0; r < v->n_reactors; r++)
 		json_array_append_new(reactors, reactor_json(&v->reactors[r], false));
-	*result = json_pack(
-		"{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:b}, s:o, s:o, s:o}", "totals", "rx",
-		(json_int_t)v->total.rx, "originated", (json_int_t)v->total.originated, "tx",
-		(json_int_t)v->total.tx, "dropped", (json_int_t)v->dropped, "punted",
-		(json_int_t)v->total.punted, "in_flight", (json_int_t)v->in_flight, "balanced",
-		v->balanced, "ports", ports, "reactors", reactors, "drops", drops_json(v));
+	*result = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:b}, s:o, s:o, s:o, s:{s:I, s:I}}",
+			    "totals", "rx", (json_int_t)v->total.rx, "originated",
+			    (json_int_t)v->total.originated, "tx", (json_int_t)v->total.tx,
+			    "dropped", (json_int_t)v->dropped, "punted",
+			    (json_int_t)v->total.punted, "in_flight", (json_int_t)v->in_flight,
+			    "balanced", v->balanced, "ports", ports, "reactors", reactors, "drops",
+			    drops_json(v), "mbufs", "total", (json_int_t)v->mbufs_total, "in_use",
+			    (json_int_t)(v->mbufs_total - v->mbufs_free));
 	prx_view_free(v);
 	return 0;
 }

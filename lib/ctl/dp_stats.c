@@ -11,6 +11,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ether.h>
+#include <rte_mempool.h>
 
 #include "dp_internal.h"
 #include "prx_evloop.h"
@@ -176,6 +177,15 @@ prx_dp_view_take(const struct prx_dataplane *dp)
 		vh->dropped = hs.dropped + e->base.dropped;
 	}
 	v->n_handlers = st->n_handlers;
+	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++)
+		if (dp->pools[s] != NULL) {
+			v->mbufs_total += dp->pools[s]->size;
+			v->mbufs_free += rte_mempool_avail_count(dp->pools[s]);
+		}
+	for (unsigned int i = 0; i < dp->n_spare; i++) {
+		v->mbufs_total += dp->spare[i].mp->size;
+		v->mbufs_free += rte_mempool_avail_count(dp->spare[i].mp);
+	}
 	v->dropped = prx_pipe_stats_dropped(&v->total);
 	v->balanced = v->total.rx + v->total.originated ==
 		      v->total.tx + v->dropped + v->total.punted + v->in_flight;

@@ -445,6 +445,10 @@ prx_metrics_render(const struct prx_view *v, bool openmetrics, struct prx_buf *b
 	single_u(&o, FAM_COUNTER, "prx_reloads_total", "Configuration reloads applied", v->reloads);
 	single_u(&o, FAM_COUNTER, "prx_reload_failures_total",
 		 "Configuration reloads that failed (and changed nothing)", v->reload_failures);
+	single_u(&o, FAM_GAUGE, "prx_mbufs", "Packet buffers in every pool", v->mbufs_total);
+	single_u(&o, FAM_GAUGE, "prx_mbufs_in_use",
+		 "Packet buffers out of the pools (rings, tx buffers, in flight)",
+		 v->mbufs_total - v->mbufs_free);
 	if (openmetrics)
 		buf_put(b, "# EOF\n", 6);
 }

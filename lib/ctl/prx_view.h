@@ -91,7 +91,9 @@ struct prx_view {
 	struct prx_pipe_stats total; /**< sum over reactors */
 	uint64_t dropped;	     /**< sum of total.drop[] */
 	uint64_t in_flight;
-	bool balanced; /**< rx + originated == tx + dropped + punted + in_flight */
+	bool balanced;	      /**< rx + originated == tx + dropped + punted + in_flight */
+	uint64_t mbufs_total; /**< packet buffers in every pool */
+	uint64_t mbufs_free;  /**< of which in the pools (per-lcore caches included) */
 };
 
 /** Free a view and everything it holds (NULL is fine). */

@@ -17,7 +17,7 @@
 	X(PRX_DROP_RUNT, "runt", "frame shorter than an Ethernet header") \
 	/* the packet parser (prx_parse.h) */ \
 	X(PRX_DROP_VLAN_TRUNC, "vlan_trunc", "VLAN tag cut short, or more tags than parsed") \
-	X(PRX_DROP_L3_TRUNC, "l3_trunc", "IP or ARP header cut short by the end of the frame") \
+	X(PRX_DROP_L3_TRUNC, "l3_trunc", "IPv4 or IPv6 header cut short by the end of the frame") \
 	X(PRX_DROP_BAD_VERSION, "bad_version", "IP version does not match the EtherType") \
 	X(PRX_DROP_BAD_IHL, "bad_ihl", "IPv4 header length below 20 bytes") \
 	X(PRX_DROP_BAD_TOTAL_LEN, "bad_total_len", \

@@ -37,16 +37,17 @@ struct prx_pkt_info {
 	uint8_t n_vlan;
 	uint16_t vlan_tci[PRX_PARSE_MAX_VLAN]; /**< host order, outermost first */
 	enum prx_l3 l3;
-	uint16_t l3_off;       /**< start of the ARP / IP header */
-	uint16_t l3_len;       /**< IPv4: IHL * 4; IPv6: 40; ARP: 28 */
-	uint16_t l4_off;       /**< start of the TCP/UDP/ICMP header (0 when not parsed) */
-	uint8_t l4_proto;      /**< IPv4 protocol / IPv6 next header */
-	bool fragment;	       /**< IPv4 MF set or fragment offset != 0 (L4 not parsed) */
-	bool first_fragment;   /**< offset 0: L4 header present (parsed when MF is set) */
-	uint8_t ttl;	       /**< IPv4 TTL / IPv6 hop limit */
-	uint32_t ip_total;     /**< IPv4 total length / IPv6 40 + payload length */
-	uint32_t src4, dst4;   /**< IPv4 addresses, network byte order */
-	uint16_t sport, dport; /**< TCP/UDP ports, host order (ICMP: type, code) */
+	uint16_t l3_off;     /**< start of the ARP / IP header */
+	uint16_t l3_len;     /**< IPv4: IHL * 4; IPv6: 40; ARP: 28 */
+	uint16_t l4_off;     /**< start of the TCP/UDP/ICMP header (0 when not parsed) */
+	uint8_t l4_proto;    /**< IPv4 protocol / IPv6 next header */
+	bool fragment;	     /**< IPv4 MF set or fragment offset != 0 (L4 not parsed) */
+	bool first_fragment; /**< offset 0: L4 header present (parsed when MF is set) */
+	uint8_t ttl;	     /**< IPv4 TTL / IPv6 hop limit */
+	uint32_t ip_total;   /**< IPv4 total length / IPv6 40 + payload length */
+	uint32_t src4, dst4; /**< IPv4 addresses, network byte order */
+	uint16_t sport,
+		dport; /**< TCP/UDP ports, host order (ICMP: type, code; ARP: sport = operation) */
 };
 
 /**

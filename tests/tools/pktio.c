@@ -3,9 +3,10 @@
  * pktio - put captured frames on a kernel interface and take them off another, for the
  * fallback-mode integration tests (run inside the test's network namespaces).
  *
- *   pktio send IFACE FILE [--rate PPS]
+ *   pktio send IFACE FILE [--rate PPS] [--duration S]
  *       send every frame of the pcap FILE out of IFACE (AF_PACKET), at most PPS frames
- *       per second (default 50000; 0 = as fast as possible); prints "sent N".
+ *       per second (default 50000; 0 = as fast as possible); with --duration, start the
+ *       file over until S seconds have passed (soak tests); prints "sent N".
  *   pktio recv IFACE OUT --count N [--timeout S] [--quiet-ms Q]
  *       capture frames that carry pcaptool's "PRXT" marker into the pcap OUT; succeed
  *       when exactly N arrived within S seconds (default 10) and nothing more in the
@@ -35,7 +36,7 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: pktio send IFACE FILE [--rate PPS]\n"
+	fprintf(stderr, "usage: pktio send IFACE FILE [--rate PPS] [--duration S]\n"
 			"       pktio recv IFACE OUT --count N [--timeout S] [--quiet-ms Q]\n");
 }
 
@@ -73,17 +74,25 @@ cmd_send(int argc, char **argv)
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	unsigned long rate = 50000, sent = 0;
+	unsigned long rate = 50000, sent = 0, duration = 0;
 	uint64_t t0;
 	pcap_t *p;
-	int fd;
+	int fd, rc;
 
-	if (argc != 4 && !(argc == 6 && strcmp(argv[4], "--rate") == 0)) {
+	if (argc < 4 || argc % 2 != 0) {
 		usage();
 		return 2;
 	}
-	if (argc == 6)
-		rate = strtoul(argv[5], NULL, 10);
+	for (int i = 4; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--rate") == 0) {
+			rate = strtoul(argv[i + 1], NULL, 10);
+		} else if (strcmp(argv[i], "--duration") == 0) {
+			duration = strtoul(argv[i + 1], NULL, 10);
+		} else {
+			usage();
+			return 2;
+		}
+	}
 	p = pcap_open_offline(argv[3], errbuf);
 	if (p == NULL) {
 		fprintf(stderr, "pktio: %s: %s\n", argv[3], errbuf);
@@ -95,10 +104,30 @@ cmd_send(int argc, char **argv)
 		return 2;
 	}
 	t0 = now_ns();
-	while (pcap_next_ex(p, &h, &data) == 1) {
-		/* pace: frame k leaves no earlier than k / rate seconds after the first */
-		while (rate != 0 && now_ns() - t0 < sent * 1000000000ull / rate)
-			;
+	for (;;) {
+		rc = pcap_next_ex(p, &h, &data);
+		if (rc != 1) {
+			if (duration == 0 || now_ns() - t0 >= duration * 1000000000ull)
+				break;
+			pcap_close(p); /* start the file over */
+			p = pcap_open_offline(argv[3], errbuf);
+			if (p == NULL || pcap_next_ex(p, &h, &data) != 1) {
+				fprintf(stderr, "pktio: %s: cannot read it again\n", argv[3]);
+				close(fd);
+				return 2;
+			}
+		}
+		/* pace in blocks of 32: frame k (k a multiple of 32) leaves no earlier than
+		 * k / rate seconds after the first, the rest of its block right behind it,
+		 * and the wait is a sleep rather than a spin (it keeps a cpu for prxd) */
+		while (rate != 0 && sent % 32 == 0) {
+			uint64_t due = sent * 1000000000ull / rate, now = now_ns() - t0;
+
+			if (now >= due)
+				break;
+			if (due - now > 60000) /* one clock reading: no wrap-around */
+				usleep((useconds_t)((due - now - 50000) / 1000));
+		}
 		while (send(fd, data, h->caplen, 0) < 0) {
 			if (errno != ENOBUFS && errno != EAGAIN) {
 				fprintf(stderr, "pktio: send() failed: %s\n", strerror(errno));

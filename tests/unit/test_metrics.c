@@ -76,7 +76,7 @@ static const char *const all_families[] = {
 	"prx_reloads", "prx_reload_failures",
 	/* gauges */
 	NULL, "prx_port_link_up", "prx_reactor_busy_ratio", "prx_reactor_in_flight_packets",
-	"prx_accounting_balanced"};
+	"prx_accounting_balanced", "prx_mbufs", "prx_mbufs_in_use"};
 
 static void
 render(const struct prx_view *v, bool om, struct tm_expo *e)
@@ -174,7 +174,7 @@ test_render_empty_view(void)
 		/* Totals are always there, each drop reason included. */
 		CU_ASSERT_EQUAL(tm_count(&e, "prx_dropped_packets_total"), PRX_DROP_MAX);
 		CU_ASSERT_EQUAL(tm_count(&e, "prx_port_rx_packets_total"), 0);
-		CU_ASSERT_EQUAL(e.n_f, 5);
+		CU_ASSERT_EQUAL(e.n_f, 7); /* totals, accounting, control, mbufs */
 		tm_free(&e);
 	}
 	prx_view_free(v);
