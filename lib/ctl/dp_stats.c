@@ -13,6 +13,7 @@
 #include <rte_ether.h>
 
 #include "dp_internal.h"
+#include "prx_acl.h"
 #include "prx_evloop.h"
 #include "prx_view.h"
 
@@ -64,6 +65,10 @@ handler_config(const struct dp_handler *e, char *buf, size_t len)
 		}
 		break;
 	}
+	case PRX_HANDLER_ACL:
+		/* the running rules, which `acl load` may have replaced */
+		prx_acl_describe(e->h, buf, len);
+		break;
 	default:
 		snprintf(buf, len, "-");
 		break;
