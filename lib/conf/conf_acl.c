@@ -426,6 +426,20 @@ prx_acl_rule_format(const struct prx_acl_rule *r, char *buf, size_t len)
 #undef PUT
 }
 
+unsigned int
+prx_conf_acl_memory_mb(const struct prx_conf *conf)
+{
+	uint64_t kib = 0;
+
+	for (unsigned int i = 0; i < conf->n_handlers; i++) {
+		const struct prx_conf_handler *h = &conf->handlers[i];
+
+		if (h->type == PRX_HANDLER_ACL && h->u.acl != NULL && h->u.acl->n_rules > 0)
+			kib += 2 * (1024 + 2 * (uint64_t)h->u.acl->n_rules);
+	}
+	return (unsigned int)((kib + 1023) / 1024);
+}
+
 /* --- copies --- */
 
 static char *

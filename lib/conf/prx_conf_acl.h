@@ -104,6 +104,13 @@ void prx_acl_ports_format(uint16_t lo, uint16_t hi, char *buf, size_t size);
 /** Text of a protocol ("tcp", "udp", "icmp", "47", "any"). */
 void prx_acl_proto_format(const struct prx_acl_rule *r, char *buf, size_t size);
 
+/**
+ * EAL memory the configuration's ACLs need (MiB): rte_acl takes about 1 KiB of EAL heap
+ * per rule (measured, docs/acl.md); counted twice, since a live load builds the new
+ * context while the old one still runs, with a margin for rule sets that build worse.
+ */
+unsigned int prx_conf_acl_memory_mb(const struct prx_conf *conf);
+
 /** Deep copy (NULL src gives NULL *dst).  0 or -ENOMEM. */
 int prx_conf_acl_dup(struct prx_conf_acl **dst, const struct prx_conf_acl *src);
 /** Free a copy (NULL is fine). */

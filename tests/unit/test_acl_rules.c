@@ -256,6 +256,8 @@ test_config_good(void)
 		  a->rules[1].dst == IP(10, 0, 2, 0) && a->rules[1].sport_lo == 1024 &&
 		  a->rules[1].line == 6);
 	CU_ASSERT(a->rules[2].proto == 6 && a->rules[2].dport_lo == 22 && a->rules[2].line == 8);
+	/* EAL memory for the tables: two generations of 1 MiB + 2 KiB per rule */
+	CU_ASSERT_EQUAL(prx_conf_acl_memory_mb(c), 3);
 	prx_conf_free(c);
 
 	/* no rules at all; non_ipv4 */
@@ -266,6 +268,7 @@ test_config_good(void)
 	a = c->handlers[0].u.acl;
 	CU_ASSERT(a->def == PRX_ACL_DENY && a->non_ipv4 == PRX_ACL_NONIP_DEFAULT &&
 		  a->n_rules == 0 && a->rules == NULL);
+	CU_ASSERT_EQUAL(prx_conf_acl_memory_mb(c), 0);
 	prx_conf_free(c);
 }
 
