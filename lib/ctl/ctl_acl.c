@@ -172,8 +172,8 @@ load_finish(struct load_job *j)
 		prx_ctl_req_done(j->req, rc, NULL);
 		return;
 	}
-	PRX_LOG(NOTICE, CTL, "acl %s: %u rules from %s live (built in %" PRIu64 " us)", j->handler,
-		j->n_rules, j->file, j->build_ns / 1000);
+	PRX_LOG(NOTICE, CTL, "acl %s: %u rule%s from %s live (built in %" PRIu64 " us)", j->handler,
+		j->n_rules, j->n_rules == 1 ? "" : "s", j->file, j->build_ns / 1000);
 	result = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I}", "handler", j->handler, "file", j->file,
 			   "rules", (int)j->n_rules, "build_us", (json_int_t)(j->build_ns / 1000),
 			   "total_us", (json_int_t)((prx_evloop_now_ns() - j->t0_ns) / 1000),
