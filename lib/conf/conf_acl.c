@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libconfig.h>
 
@@ -276,6 +277,56 @@ add_err(struct prx_conf_errors *err, const char *fmt, ...)
 	err->n++;
 }
 
+/* Open a rule file: a regular file or a FIFO (something must write it and close), not a
+ * directory or a device (/dev/zero would never end). */
+static FILE *
+open_rules(const char *path, struct prx_conf_errors *err, int *rc)
+{
+	FILE *f = fopen(path, "r");
+	struct stat st;
+
+	*rc = 0;
+	if (f == NULL) {
+		*rc = -errno;
+	} else if (fstat(fileno(f), &st) != 0) {
+		*rc = -errno;
+	} else if (S_ISDIR(st.st_mode)) {
+		*rc = -EISDIR;
+	} else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+		*rc = -EINVAL;
+		add_err(err, "%s: not a regular file", path);
+	}
+	if (*rc == 0)
+		return f;
+	if (err->n == 0)
+		add_err(err, "%s: %s", path, strerror(-*rc));
+	if (f != NULL)
+		fclose(f);
+	return NULL;
+}
+
+static int
+keep_rule(struct prx_acl_rule **v, unsigned int *count, unsigned int *cap,
+	  const struct prx_acl_rule *r)
+{
+	if (*count == *cap) {
+		unsigned int c = *cap ? *cap * 2 : 64;
+		struct prx_acl_rule *nv = realloc(*v, c * sizeof(**v));
+
+		if (nv == NULL)
+			return -ENOMEM;
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[(*count)++] = *r;
+	return 0;
+}
+
+/* Bounds of what is read: a line (longer ones are an error, their rest skipped) and the
+ * whole file (65536 rules of 1 KiB). */
+#define READ_LINE_MAX 4096
+#define READ_FILE_MAX (64u << 20)
+
 int
 prx_acl_rules_load(const char *path, struct prx_acl_rule **rules, unsigned int *n,
 		   struct prx_conf_errors *err)
@@ -283,8 +334,9 @@ prx_acl_rules_load(const char *path, struct prx_acl_rule **rules, unsigned int *
 	struct prx_acl_rule *v = NULL, r;
 	unsigned int cap = 0, count = 0, lineno = 0;
 	struct prx_conf_errors local;
-	char *line = NULL, why[200];
-	size_t lcap = 0;
+	char line[READ_LINE_MAX], why[200];
+	bool rest_of_long = false;
+	size_t total = 0;
 	FILE *f;
 	int rc = 0;
 
@@ -293,47 +345,47 @@ prx_acl_rules_load(const char *path, struct prx_acl_rule **rules, unsigned int *
 	memset(err, 0, sizeof(*err));
 	*rules = NULL;
 	*n = 0;
-	f = fopen(path, "r");
-	if (f == NULL) {
-		rc = -errno;
-		add_err(err, "%s: %s", path, strerror(-rc));
+	f = open_rules(path, err, &rc);
+	if (f == NULL)
 		return rc;
-	}
-	while (getline(&line, &lcap, f) >= 0) {
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		size_t len = strlen(line);
+		bool whole = (len > 0 && line[len - 1] == '\n') || feof(f);
 		int got;
 
-		lineno++;
-		got = prx_acl_rule_parse(line, &r, why, sizeof(why));
-		if (got < 0) {
-			add_err(err, "%s:%u: %s", path, lineno, why);
+		total += len;
+		if (total > READ_FILE_MAX) {
+			add_err(err, "%s: longer than %u MiB", path, READ_FILE_MAX >> 20);
+			break;
+		}
+		if (rest_of_long) { /* reported with its start */
+			rest_of_long = !whole;
 			continue;
 		}
-		if (got == 0)
+		lineno++;
+		if (!whole) {
+			add_err(err, "%s:%u: line longer than %d characters", path, lineno,
+				READ_LINE_MAX - 2);
+			rest_of_long = true;
+			continue;
+		}
+		got = prx_acl_rule_parse(line, &r, why, sizeof(why));
+		if (got < 0)
+			add_err(err, "%s:%u: %s", path, lineno, why);
+		if (got <= 0)
 			continue;
 		if (count == PRX_ACL_MAX_RULES) {
 			add_err(err, "%s:%u: more than %d rules", path, lineno, PRX_ACL_MAX_RULES);
 			break;
 		}
-		if (count == cap) {
-			unsigned int c = cap ? cap * 2 : 64;
-			struct prx_acl_rule *nv = realloc(v, c * sizeof(*v));
-
-			if (nv == NULL) {
-				rc = -ENOMEM;
-				break;
-			}
-			v = nv;
-			cap = c;
-		}
 		r.line = lineno;
-		v[count++] = r;
+		rc = keep_rule(&v, &count, &cap, &r);
 	}
 	if (rc == 0 && ferror(f)) {
 		rc = -EIO;
 		add_err(err, "%s: %s", path, strerror(EIO));
 	}
 	fclose(f);
-	free(line);
 	if (rc == -ENOMEM)
 		add_err(err, "%s: %s", path, strerror(ENOMEM));
 	if (rc == 0 && err->n > 0)

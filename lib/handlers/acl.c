@@ -135,12 +135,9 @@ acl_process(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **p
 		data[k] = (const uint8_t *)&keys[k];
 		slot[i] = k++;
 	}
-	if (k > 0) {
-		if (a->ctx != NULL)
-			rte_acl_classify(a->ctx, data, res, k, 1);
-		else
-			memset(res, 0, k * sizeof(res[0]));
-	}
+	/* classify only fails on bad arguments; then (and without rules) the default */
+	if (k > 0 && (a->ctx == NULL || unlikely(rte_acl_classify(a->ctx, data, res, k, 1) != 0)))
+		memset(res, 0, k * sizeof(res[0]));
 	for (i = 0; i < n; i++) {
 		uint32_t u;
 

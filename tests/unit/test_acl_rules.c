@@ -179,6 +179,31 @@ test_rules_file(void)
 	CU_ASSERT_EQUAL(prx_acl_rules_load(path, &rules, &n, &err), 0);
 	CU_ASSERT(rules == NULL && n == 0);
 
+	/* a line too long for the reader: reported once, the next line read on */
+	{
+		static char text[6000];
+
+		memset(text, 'x', 5000);
+		memcpy(text, "deny ", 5);
+		strcpy(text + 5000, "\nallow proto udp\nallow proto tpc\n");
+		acl_write("long.rules", text, path);
+	}
+	CU_ASSERT_EQUAL(prx_acl_rules_load(path, &rules, &n, &err), -EINVAL);
+	CU_ASSERT_EQUAL_FATAL(err.n, 2);
+	snprintf(want, sizeof(want), "%s:1: line longer than 4094 characters", path);
+	CU_ASSERT_STRING_EQUAL(err.msg[0], want);
+	snprintf(want, sizeof(want),
+		 "%s:3: \"tpc\" is not a protocol (tcp, udp, icmp, any or 0..255)", path);
+	CU_ASSERT_STRING_EQUAL(err.msg[1], want);
+
+	/* not something to read rules from */
+	CU_ASSERT_EQUAL(prx_acl_rules_load(acl_dir, &rules, &n, &err), -EISDIR);
+	snprintf(want, sizeof(want), "%s: Is a directory", acl_dir);
+	CU_ASSERT_STRING_EQUAL(err.msg[0], want);
+	CU_ASSERT_EQUAL(prx_acl_rules_load("/dev/zero", &rules, &n, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg[0], "/dev/zero: not a regular file");
+	CU_ASSERT_EQUAL(err.n, 1);
+
 	snprintf(path, sizeof(path), "%s/missing.rules", acl_dir);
 	CU_ASSERT_EQUAL(prx_acl_rules_load(path, &rules, &n, &err), -ENOENT);
 	CU_ASSERT_EQUAL_FATAL(err.n, 1);
