@@ -62,6 +62,7 @@ dp_up(bool with_control)
 	CU_ASSERT_FATAL(prx_conf_load_file(path, &conf, &err) == 0);
 	CU_ASSERT_FATAL(prx_dp_create(conf, PRX_MODE_DPDK, &dp) == 0);
 	CU_ASSERT_FATAL(prx_dp_setup(dp) == 0);
+	CU_ASSERT_FATAL(prx_dp_set_conf_path(dp, path) == 0);
 	CU_ASSERT_FATAL(prx_dp_launch(dp) == 0);
 	ctl = NULL;
 	ev = NULL;
@@ -441,10 +442,45 @@ test_ctl_shutdown_during_build(void)
 	dp_down();
 }
 
+/* Loaded rules stay until a reload finds the acl's configuration changed. */
+static void
+test_reload_and_loaded_rules(void)
+{
+	static struct prx_dp_reload res;
+	char good[256], path[256], msg[2048];
+	const struct prx_conf_acl *a;
+	struct cli c;
+	const char *d;
+	char *text = NULL;
+	json_t *r;
+
+	dp_up(true);
+	cli_open(&c);
+	acl_write("fw.rules", "allow proto udp\ndeny proto tcp dport 22\n", good);
+	r = result_of(call(&c, "acl.load", json_pack("{s:s, s:s}", "handler", "fw", "file", good)));
+	json_decref(r);
+	CU_ASSERT_EQUAL(prx_dp_reload(dp, NULL, &res, msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(res.n_changes, 0);
+	a = prx_acl_conf(prx_dp_handler(dp, "fw"));
+	CU_ASSERT(a->n_rules == 2 && a->def == PRX_ACL_DENY);
+	/* the configured default changes: the handler is rebuilt from the configuration */
+	d = strstr(CFG, "default = \"deny\";");
+	CU_ASSERT_FATAL(d != NULL);
+	CU_ASSERT_FATAL(asprintf(&text, "%.*sdefault = \"allow\";%s", (int)(d - CFG), CFG,
+				 d + strlen("default = \"deny\";")) > 0);
+	acl_write("prx.cfg", text, path);
+	free(text);
+	CU_ASSERT_EQUAL_FATAL(prx_dp_reload(dp, NULL, &res, msg, sizeof(msg)), 0);
+	CU_ASSERT_FATAL(res.n_changes >= 1); /* and the chains that hold it */
+	CU_ASSERT_STRING_EQUAL(res.changes[0], "handler fw changed");
+	a = prx_acl_conf(prx_dp_handler(dp, "fw"));
+	CU_ASSERT(a->n_rules == 1 && a->def == PRX_ACL_ALLOW && a->rules_file == NULL);
+	close(c.fd);
+	dp_down();
+}
+
 const struct prx_test_case acl_ctl_cases[] = {
-	PRX_TEST(test_replace_under_traffic),
-	PRX_TEST(test_ctl_load_and_show),
-	PRX_TEST(test_ctl_load_keeps_answering),
-	PRX_TEST(test_ctl_shutdown_during_build),
-	{NULL, NULL},
+	PRX_TEST(test_replace_under_traffic),	  PRX_TEST(test_ctl_load_and_show),
+	PRX_TEST(test_ctl_load_keeps_answering),  PRX_TEST(test_reload_and_loaded_rules),
+	PRX_TEST(test_ctl_shutdown_during_build), {NULL, NULL},
 };
