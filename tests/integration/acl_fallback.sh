@@ -58,15 +58,16 @@ listening() {
 }
 wait_for "nc servers" 5 listening
 
-# connect PORT: a TCP connection from A to B:PORT within 2 s (then closed)
+# connect PORT SECONDS: a TCP connection from A to B:PORT within SECONDS (then closed)
 connect() {
-	ip netns exec "$NS_A" timeout 5 nc -z -w 2 198.18.0.2 "$1"
+	ip netns exec "$NS_A" timeout 10 nc -z -w "$2" 198.18.0.2 "$1"
 }
+# a connection that passes is made in milliseconds; one denied waits out its timeout
 expect_open() {
-	connect "$1" || fail "$2: TCP to port $1 failed, it should pass"
+	connect "$1" 5 || fail "$2: TCP to port $1 failed, it should pass"
 }
 expect_blocked() {
-	! connect "$1" || fail "$2: TCP to port $1 went through, the acl should deny it"
+	! connect "$1" 1 || fail "$2: TCP to port $1 went through, the acl should deny it"
 }
 # hits RULE: hits of rule RULE (1-based; 0: the default) from acl show --json
 hits() {
