@@ -16,6 +16,7 @@
 
 #include "conf_internal.h"
 #include "prx_conf.h"
+#include "prx_conf_acl.h"
 
 static const char *const responder_keys[] = {"name", "type", "rate", "burst", NULL};
 
@@ -87,6 +88,8 @@ prx__conf_handler_parse(struct prx__conf_ctx *ctx, const config_setting_t *g,
 	case PRX_HANDLER_RESPONDER:
 		parse_responder(ctx, g, h);
 		return 0;
+	case PRX_HANDLER_ACL:
+		return prx__conf_acl_parse(ctx, g, h);
 	default:
 		prx__conf_error(ctx, g, "type", "handler type %s is not built in this version",
 				prx_handler_type_name(h->type));
@@ -107,13 +110,25 @@ int
 prx_conf_handler_dup(struct prx_conf_handler *dst, const struct prx_conf_handler *src)
 {
 	*dst = *src;
-	return 0;
+	switch (src->type) {
+	case PRX_HANDLER_ACL:
+		return prx_conf_acl_dup(&dst->u.acl, src->u.acl);
+	default:
+		return 0;
+	}
 }
 
 void
 prx_conf_handler_release(struct prx_conf_handler *h)
 {
-	(void)h;
+	switch (h->type) {
+	case PRX_HANDLER_ACL:
+		prx_conf_acl_free(h->u.acl);
+		h->u.acl = NULL;
+		break;
+	default:
+		break;
+	}
 }
 
 bool
@@ -134,6 +149,8 @@ prx_conf_handler_equal(const struct prx_conf *ca, const struct prx_conf_handler 
 	case PRX_HANDLER_RESPONDER:
 		return a->u.responder.rate == b->u.responder.rate &&
 		       a->u.responder.burst == b->u.responder.burst;
+	case PRX_HANDLER_ACL:
+		return prx_conf_acl_equal(a->u.acl, b->u.acl);
 	default:
 		return false;
 	}

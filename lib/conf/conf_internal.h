@@ -158,6 +158,10 @@ int prx__conf_handler_parse(struct prx__conf_ctx *ctx, const config_setting_t *g
 			    const struct prx_conf *c, struct prx_conf_handler *h);
 void prx__conf_handler_check(struct prx__conf_ctx *ctx, const struct prx_conf *c,
 			     const struct prx_conf_handler *h);
+/** `type = "acl"` (conf_acl.c): the group into h->u.acl (allocated even with errors).
+ *  0 or -ENOMEM. */
+int prx__conf_acl_parse(struct prx__conf_ctx *ctx, const config_setting_t *g,
+			struct prx_conf_handler *h);
 /** `address = "10.0.1.1/24"` of a port. */
 void prx__conf_port_address(struct prx__conf_ctx *ctx, const config_setting_t *s,
 			    struct prx_conf_port *port);

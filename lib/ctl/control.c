@@ -35,6 +35,12 @@ prx_control_dp(struct prx_control *c)
 	return c->dp;
 }
 
+struct prx_evloop *
+prx_control_loop(struct prx_control *c)
+{
+	return c->ev;
+}
+
 void
 prx_control_publish_view(struct prx_control *c)
 {
@@ -191,6 +197,7 @@ prx_control_destroy(struct prx_control *c)
 	prx_timer_stop(&c->link_timer);
 	prx_timer_stop(&c->stats_timer);
 	prx_slowpath_attach(NULL);
+	prx_ctl_acl_shutdown(); /* no worker posts to the loop after this */
 	prx_ctlsock_close(c->sock);
 	prx_metrics_close(c->metrics);
 	prx_view_publish(NULL);

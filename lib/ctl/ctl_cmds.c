@@ -624,11 +624,14 @@ static const struct prx_ctl_cmd cmds[] = {
  * Command sets of handler types, each in its own file (ctl_<type>.c), appended to the
  * core set above.  Add a set here: { table, &count }.
  */
+extern const struct prx_ctl_cmd prx_ctl_acl_cmds[];
+extern const unsigned int prx_ctl_acl_n_cmds;
 static const struct {
 	const struct prx_ctl_cmd *cmds;
 	const unsigned int *n;
 } sets[] = {
 	{cmds, NULL},
+	{prx_ctl_acl_cmds, &prx_ctl_acl_n_cmds},
 };
 
 const struct prx_ctl_cmd *

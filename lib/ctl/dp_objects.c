@@ -14,6 +14,7 @@
 #include <rte_mbuf.h>
 
 #include "dp_internal.h"
+#include "prx_acl.h"
 #include "prx_afpacket.h"
 #include "prx_dpdk.h"
 #include "prx_eal.h"
@@ -312,6 +313,14 @@ dp_handler_create(const struct prx_conf_handler *ch, const char *to_name, const 
 		if (rc != 0)
 			dp_say(msg, len, "handler %s: %s", ch->name, strerror(-rc));
 		break;
+	case PRX_HANDLER_ACL: {
+		char why[256] = "";
+
+		rc = prx_acl_create(ch->name, ch->u.acl, &e->h, why, sizeof(why));
+		if (rc != 0)
+			dp_say(msg, len, "handler %s: %s", ch->name, why);
+		break;
+	}
 	default:
 		dp_say(msg, len, "handler %s: unknown type", ch->name);
 		break;

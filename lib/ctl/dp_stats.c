@@ -14,6 +14,7 @@
 #include <rte_mempool.h>
 
 #include "dp_internal.h"
+#include "prx_acl.h"
 #include "prx_evloop.h"
 #include "prx_view.h"
 
@@ -67,6 +68,10 @@ handler_config(const struct dp_handler *e, char *buf, size_t len)
 	}
 	case PRX_HANDLER_RESPONDER:
 		snprintf(buf, len, "rate=%u burst=%u", ch->u.responder.rate, ch->u.responder.burst);
+		break;
+	case PRX_HANDLER_ACL:
+		/* the running rules, which `acl load` may have replaced */
+		prx_acl_describe(e->h, buf, len);
 		break;
 	default:
 		snprintf(buf, len, "-");

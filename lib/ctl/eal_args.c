@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "prx_conf_acl.h"
+
 /* rte_mbuf (128 B) + headroom is inside data_room; the mempool adds a header and
  * trailer per object (64 B). */
 #define MBUF_OVERHEAD 192u
@@ -171,7 +173,8 @@ prx_conf_memory_mb(const struct prx_conf *conf)
 	if (conf->memory_mb != 0)
 		return conf->memory_mb;
 	bytes = (uint64_t)prx_conf_pool_mbufs(conf) * (conf->mempool.data_room + MBUF_OVERHEAD);
-	return EAL_BASE_MB + RUNTIME_PORTS_MB + (unsigned int)((bytes + (1u << 20) - 1) >> 20);
+	return EAL_BASE_MB + RUNTIME_PORTS_MB + (unsigned int)((bytes + (1u << 20) - 1) >> 20) +
+	       prx_conf_acl_memory_mb(conf);
 }
 
 static bool

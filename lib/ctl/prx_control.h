@@ -54,5 +54,10 @@ const struct prx_ctl_cmd *prx_control_commands(unsigned int *n);
 struct prx_dataplane *prx_control_dp(struct prx_control *c);
 /** After a successful change: republish the view, re-arm timers the change affects. */
 void prx_control_changed(struct prx_control *c);
+/** The control reactor's loop: workers post their results back with prx_evloop_post(). */
+struct prx_evloop *prx_control_loop(struct prx_control *c);
+/** Wait for the acl commands' build workers and drop their results (ctl_acl.c): run at
+ *  destroy, before the socket closes and the loop goes. */
+void prx_ctl_acl_shutdown(void);
 
 #endif /* PRX_CONTROL_H */

@@ -34,6 +34,14 @@ RELOAD_ERROR = ("/etc/prx/prx.cfg:3: ports.[0].rx_queues: must be 1..64\n"
                 "/etc/prx/prx.cfg:7: handlers.[1].type: unknown type \"nope\"")
 
 
+ACL_RULES = [
+    {"rule": 1, "action": "deny", "proto": "tcp", "src": "any", "dst": "10.0.2.0/24",
+     "sport": "any", "dport": "5201", "hits": 12, "where": "fw.rules:3"},
+    {"rule": 2, "action": "allow", "proto": "udp", "src": "10.0.1.0/24", "dst": "any",
+     "sport": "1024-65535", "dport": "53", "hits": 3456789, "where": "fw.rules:4"},
+]
+
+
 def stats(n):
     return {
         "totals": {"rx": 1000 * n, "originated": 0, "tx": 900 * n, "dropped": 100 * n,
@@ -100,6 +108,19 @@ def answer(cmd, args, conn):
         return {"file": "/etc/prx/prx.cfg",
                 "changes": ["port out: chain fwd -> count,fwd", "handler count: added"],
                 "live_us": 300}
+    if cmd in ("acl.load", "acl.show"):
+        if args.get("handler") != "fw":
+            raise Error("ENOENT", f'no handler "{args.get("handler")}"')
+        if cmd == "acl.show":
+            return {"handler": "fw", "default": "deny", "non_ipv4": "pass",
+                    "rules_file": "/etc/prx/fw.rules", "default_hits": 7,
+                    "rules": ACL_RULES}
+        path = args["file"]
+        if path.endswith("bad.rules"):
+            raise Error("EINVAL", f"{path}:2: \"drop\" is not an action (allow or deny)\n"
+                                  f"{path}:5: ports need proto tcp or udp")
+        return {"handler": "fw", "file": path, "rules": 2, "build_us": 377,
+                "total_us": 460, "live_us": 41}
     raise Error("ENOENT", f'unknown command "{cmd}"')
 
 

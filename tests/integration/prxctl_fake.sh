@@ -156,6 +156,18 @@ expect_out "reload" "reloaded /etc/prx/prx.cfg: 2 changes (live in 300 us)
   port out: chain fwd -> count,fwd
   handler count: added"
 
+prx acl load fw /etc/prx/fw.rules
+expect_rc "acl load" 0
+expect_request "acl load" \
+	'{"cmd": "acl.load", "id": 1, "args": {"handler": "fw", "file": "/etc/prx/fw.rules"}}'
+expect_out "acl load" "acl fw: 2 rules from /etc/prx/fw.rules, built in 377 us (live in 41 us)"
+
+# a relative FILE is sent absolute: prxd's working folder is not ours
+(cd "$TMP" && prx acl load fw rules/fw.rules)
+expect_rc "acl load (relative)" 0
+expect_request "acl load (relative)" \
+	"{\"cmd\": \"acl.load\", \"id\": 1, \"args\": {\"handler\": \"fw\", \"file\": \"$TMP/rules/fw.rules\"}}"
+
 prx stats
 expect_rc "stats" 0
 expect_request "stats" '{"cmd": "show.stats", "id": 1}'
@@ -195,6 +207,19 @@ reactors:
 drops:
   no_route: 60
   ttl_exceeded: 40"
+
+prx acl show fw
+expect_rc "acl show" 0
+expect_request "acl show" '{"cmd": "acl.show", "id": 1, "args": {"handler": "fw"}}'
+expect_out "acl show" "handler: fw
+default: deny
+non_ipv4: pass
+rules_file: /etc/prx/fw.rules
+default_hits: 7
+rules:
+  RULE  ACTION  PROTO  SRC          DST          SPORT       DPORT     HITS  WHERE
+     1  deny    tcp    any          10.0.2.0/24  any         5201        12  fw.rules:3
+     2  allow   udp    10.0.1.0/24  any          1024-65535  53     3456789  fw.rules:4"
 
 prx show errors
 expect_rc "show errors" 0
@@ -241,6 +266,11 @@ expect_rc "multi-line error" 1
 expect_err "multi-line error" 'prxctl: EINVAL: /etc/prx/prx.cfg:3: ports.[0].rx_queues: must be 1..64
 /etc/prx/prx.cfg:7: handlers.[1].type: unknown type "nope"'
 
+prx acl load fw /etc/prx/bad.rules
+expect_rc "acl load refused" 1
+expect_err "acl load refused" 'prxctl: EINVAL: /etc/prx/bad.rules:2: "drop" is not an action (allow or deny)
+/etc/prx/bad.rules:5: ports need proto tcp or udp'
+
 prx call test.nullid
 expect_rc "error with id null" 1
 expect_err "error with id null" 'prxctl: EMSGSIZE: request too long'
@@ -280,6 +310,10 @@ usage "call args not an object" "must be an object" call port.del '[1]'
 usage "call args not JSON" "^prxctl: call: JSON-ARGS: " call port.del '{name}'
 usage "-c without --watch" "go with --watch" stats -c 2
 usage "option after the command" "unexpected argument '--json'" show ports --json
+usage "acl load without FILE" "^prxctl: acl load: HANDLER FILE expected, 1 argument given$" \
+	acl load fw
+usage "acl show without HANDLER" "^prxctl: acl show: HANDLER expected$" acl show
+usage "acl without subcommand" "^prxctl: acl: subcommand missing$" acl
 usage "no command" "^prxctl: no command$"
 
 raw --version

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "prxctl.h"
 
@@ -339,6 +340,47 @@ build_chain_set(const struct command *cmd, int argc, char **argv, struct request
 	return rc;
 }
 
+/* acl load HANDLER FILE: prxd reads FILE in its own working folder, so a relative
+ * path is made absolute here (not resolved: prxd says if it is not there). */
+static int
+build_acl_load(const struct command *cmd, int argc, char **argv, struct request *rq)
+{
+	char *path;
+	int rc;
+
+	if (argc != 2)
+		return usage_error(cmd, "acl load: HANDLER FILE expected, %d argument%s given",
+				   argc, argc == 1 ? "" : "s");
+	if (argv[0][0] == '-' || argv[1][0] == '\0')
+		return usage_error(cmd, "acl load: HANDLER FILE expected");
+	if (argv[1][0] == '/') {
+		path = xstrdup(argv[1]);
+	} else {
+		char *cwd = getcwd(NULL, 0);
+
+		if (cwd == NULL)
+			return usage_error(cmd, "acl load: %s: cannot tell the working folder: %s",
+					   argv[1], strerror(errno));
+		path = xasprintf("%s%s%s", cwd, strcmp(cwd, "/") == 0 ? "" : "/", argv[1]);
+		free(cwd);
+	}
+	rq->args = json_object();
+	rc = set_string(cmd, rq->args, "handler", argv[0]);
+	if (rc == 0)
+		rc = set_string(cmd, rq->args, "file", path);
+	free(path);
+	return rc;
+}
+
+static int
+build_acl_show(const struct command *cmd, int argc, char **argv, struct request *rq)
+{
+	if (argc != 1 || argv[0][0] == '-')
+		return usage_error(cmd, "acl show: HANDLER expected");
+	rq->args = json_object();
+	return set_string(cmd, rq->args, "handler", argv[0]);
+}
+
 static int
 build_stats(const struct command *cmd, int argc, char **argv, struct request *rq)
 {
@@ -415,6 +457,11 @@ static const struct command commands[] = {
 	 build_chain_set},
 	{"reload", NULL, "reload", "reload", "re-read the configuration file, apply the changes",
 	 build_plain},
+	{"acl", "load", "acl.load", "acl load HANDLER FILE",
+	 "replace an acl's rules with a rule file's, live (FILE is sent as an absolute path)",
+	 build_acl_load},
+	{"acl", "show", "acl.show", "acl show HANDLER", "an acl's rules with their hit counts",
+	 build_acl_show},
 	{"stats", NULL, "show.stats", "stats [--watch] [-i SECONDS] [-c COUNT]",
 	 "show stats; --watch: packet rates every SECONDS (1), COUNT times (no end)", build_stats},
 	{"call", NULL, NULL, "call COMMAND [JSON-ARGS]",

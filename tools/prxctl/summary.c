@@ -171,6 +171,26 @@ reload(FILE *f, const json_t *r)
 	return true;
 }
 
+/* {handler, file, rules, build_us, live_us} */
+static bool
+acl_load(FILE *f, const json_t *r)
+{
+	const json_t *handler = json_object_get(r, "handler"), *file = json_object_get(r, "file");
+	const json_t *rules = json_object_get(r, "rules"), *build = json_object_get(r, "build_us");
+
+	if (!json_is_string(handler) || !json_is_string(file) || !json_is_integer(rules) ||
+	    !json_is_integer(build))
+		return false;
+	fputs("acl ", f);
+	put_cell(f, handler);
+	fprintf(f, ": %" JSON_INTEGER_FORMAT " rule%s from ", json_integer_value(rules),
+		json_integer_value(rules) == 1 ? "" : "s");
+	put_cell(f, file);
+	fprintf(f, ", built in %" JSON_INTEGER_FORMAT " us", json_integer_value(build));
+	put_live(f, r);
+	return true;
+}
+
 bool
 summary_print(FILE *f, const char *cmd, const json_t *result)
 {
@@ -179,7 +199,7 @@ summary_print(FILE *f, const char *cmd, const json_t *result)
 		bool (*fn)(FILE *f, const json_t *r);
 	} summaries[] = {
 		{"port.add", port_add},	  {"port.del", port_del}, {"queue.move", queue_move},
-		{"chain.set", chain_set}, {"reload", reload},
+		{"chain.set", chain_set}, {"reload", reload},	  {"acl.load", acl_load},
 	};
 	size_t i;
 
