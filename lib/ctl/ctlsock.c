@@ -38,9 +38,9 @@
 #include "prx_common.h"
 #include "prx_log.h"
 
-#define LISTEN_BACKLOG 64
-#define ACCEPT_BUDGET 16       /* connections accepted per listener callback */
-#define READ_BUDGET 4	       /* reads per client callback */
+#define LISTEN_BACKLOG 512 /* a burst of clients connecting at once (monitoring) is not refused */
+#define ACCEPT_BUDGET 16   /* connections accepted per listener callback */
+#define READ_BUDGET 4	   /* reads per client callback */
 #define ACCEPT_PAUSE_US 100000 /* accept() out of resources: retry after this long */
 
 struct ctl_client;
