@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(
   build-essential pkg-config meson ninja-build
-  dpdk dpdk-dev libdpdk-dev libnuma-dev libconfig-dev libpcap-dev libjansson-dev
+  dpdk dpdk-dev libdpdk-dev libnuma-dev libconfig-dev libpcap-dev libjansson-dev libcap-ng-dev
   libcunit1-dev clang-format valgrind curl
   iproute2 procps iputils-ping ethtool iperf3
 )
