@@ -4,7 +4,8 @@
 # bounding sets), in a runtime folder of its own, and forwards 2 000 frames between
 # namespaces, byte-identical.  Once started, its control thread holds just those two and
 # its reactor thread none.  Given only CAP_NET_RAW it refuses to start and names
-# CAP_NET_ADMIN.  As root with control.keep_net_caps = false, no thread keeps anything.
+# CAP_NET_ADMIN.  With the two as file capabilities (+p) prxd raises them itself.  As root
+# with control.keep_net_caps = false, the control thread keeps nothing either.
 #   bash caps_fallback.sh PRXD PCAPTOOL PKTIO
 source "$(dirname "$0")/lib.sh" "$@"
 
@@ -84,6 +85,33 @@ expect_clean_exit
 expect_final "total" "$(final prx-total:)" rx $n
 [ ! -e "$XDG_RUNTIME_DIR/dpdk/$INSTANCE" ] || fail "EAL's folder was left behind"
 [ ! -e "$TMP/run/prx.ctl" ] || fail "the control socket was left behind"
+
+# File capabilities, as the image gives its prx user: cap_net_raw,cap_net_admin+p on the
+# binary, nothing inherited; prxd raises them into its effective set itself.
+if command -v setcap >/dev/null; then
+	install -m 0755 "$REAL_PRXD" "$TMP/prxd-fcaps"
+	setcap cap_net_raw,cap_net_admin+p "$TMP/prxd-fcaps"
+	new_instance
+	fallback_config "$TMP/fcaps.cfg" 1 1
+	echo "control = { socket = \"$TMP/run/fcaps.ctl\"; metrics = \"\"; };" >>"$TMP/fcaps.cfg"
+	chmod 644 "$TMP/fcaps.cfg"
+	PRXD=$SETPRIV
+	# a binary with file capabilities is not dumpable: LeakSanitizer cannot attach
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		prxd_start fcaps 40 --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+		--bounding-set=-all,+net_raw,+net_admin "$TMP/prxd-fcaps" -c "$TMP/fcaps.cfg"
+	PRXD=$REAL_PRXD
+	wait_for "prxd forwarding" 10 grep -q 'forwarding' "$PRXD_ERR"
+	pid=$(prxd_real_pid)
+	expect_eq "file caps: control thread's effective set" \
+		"$(caps_of "/proc/$pid/status" CapEff)" 0000000000003000
+	transfer "$TMP/in.pcap" "$TMP/out-fcaps.pcap" $n
+	prxd_stop TERM
+	expect_clean_exit
+	echo "$TEST_NAME: file capabilities (+p): raised and forwarding"
+else
+	echo "$TEST_NAME: no setcap (libcap2-bin): file capabilities not tried"
+fi
 
 # As root, control.keep_net_caps = false: the control thread keeps nothing either.
 unset XDG_RUNTIME_DIR
