@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 
@@ -150,7 +151,10 @@ prx_control_create(struct prx_dataplane *dp, struct prx_evloop *ev,
 					      prx_control_cmds, prx_control_n_cmds, c, &c->sock);
 		if (rc != 0) {
 			PRX_LOG(ERR, CTL, "control socket %s: %s%s", params->socket, strerror(-rc),
-				rc == -EADDRINUSE ? " (another prxd of this instance runs)" : "");
+				rc == -EADDRINUSE ? " (another prxd of this instance runs)"
+				: rc == -EACCES && geteuid() != 0
+					? " (prxd is not root: set control.socket to a folder it can write, or give it /run/prx; docs/deploy.md)"
+					: "");
 			free(c);
 			return rc;
 		}
