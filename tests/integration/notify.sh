@@ -12,6 +12,11 @@ python3 "$(dirname "$0")/notify_recv.py" "$name" "$log" &
 PIDS+=($!)
 wait_for "the listener" 5 grep -q listening "$log"
 
+# readies N: the listener has seen at least N READY=1 (counted anew on each call)
+readies() {
+	[ "$(grep -c '^READY=1$' "$log")" -ge "$1" ]
+}
+
 new_instance
 cat >"$TMP/prx.cfg" <<CFG
 instance = "$INSTANCE";
@@ -32,7 +37,7 @@ expect_match "status" "$log" "^STATUS=forwarding: instance $INSTANCE, 2 port\(s\
 
 # a reload: RELOADING=1 (with the monotonic time systemd asks for), then READY=1 again
 kill -HUP "$(prxd_real_pid)"
-wait_for "second READY=1" 10 test "$(grep -c '^READY=1$' "$log")" -ge 2
+wait_for "second READY=1" 10 readies 2
 expect_match "reloading" "$log" '^RELOADING=1$'
 expect_match "monotonic time" "$log" '^MONOTONIC_USEC=[0-9]+$'
 expect_match "reloaded" "$log" '^STATUS=forwarding \(configuration reloaded\)$'
@@ -42,7 +47,7 @@ expect_match "reloaded" "$log" '^STATUS=forwarding \(configuration reloaded\)$'
 # a refused reload still ends in READY=1: the running configuration is kept
 echo 'no_such_setting = 1;' >>"$TMP/prx.cfg"
 kill -HUP "$(prxd_real_pid)"
-wait_for "third READY=1" 10 test "$(grep -c '^READY=1$' "$log")" -ge 3
+wait_for "third READY=1" 10 readies 3
 expect_match "refused" "$log" '^STATUS=forwarding \(reload refused: running configuration kept\)$'
 
 prxd_stop TERM
