@@ -4,8 +4,8 @@
 set -euo pipefail
 PKGS=(
   build-essential pkg-config meson ninja-build
-  dpdk dpdk-dev libdpdk-dev libnuma-dev libconfig-dev libpcap-dev libjansson-dev
-  libcunit1-dev clang-format valgrind curl
+  dpdk dpdk-dev libdpdk-dev libnuma-dev libconfig-dev libpcap-dev libjansson-dev libcap-ng-dev
+  libcunit1-dev clang-format valgrind curl libcap2-bin
   iproute2 procps iputils-ping ethtool iperf3 netcat-openbsd
 )
 if [ "$(id -u)" != 0 ]; then

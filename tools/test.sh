@@ -1,5 +1,5 @@
 #!/bin/bash
-# Build prx and run every test suite (unit, integration, lint); needs root for the
+# Build prx and run every test suite (unit, integration, install, lint); needs root for the
 # DPDK integration tests.  Prints meson's summary; exits non-zero when a test failed.
 #   sudo tools/test.sh [meson test arguments, e.g. --suite unit]
 # SANITIZE=1 builds with AddressSanitizer and UBSan (in build-asan) and runs the unit and

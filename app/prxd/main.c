@@ -24,11 +24,14 @@
 
 #include "prx_conf.h"
 #include "prx_control.h"
+#include "prx_cpus.h"
 #include "prx_dataplane.h"
 #include "prx_eal.h"
 #include "prx_evloop.h"
 #include "prx_log.h"
 #include "prx_mode.h"
+#include "prx_notify.h"
+#include "prx_privs.h"
 #include "prx_telemetry.h"
 
 #define EXIT_CONFIG 1
@@ -163,10 +166,15 @@ on_signal(struct prx_fd *h, uint32_t events, void *arg)
 	while (read(h->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			PRX_LOG(NOTICE, CORE, "SIGHUP: reloading the configuration");
-			prx_control_reload(c);
+			prx_notify_reloading();
+			prx_notify(
+				prx_control_reload(c) == 0
+					? "READY=1\nSTATUS=forwarding (configuration reloaded)"
+					: "READY=1\nSTATUS=forwarding (reload refused: running configuration kept)");
 			continue;
 		}
 		PRX_LOG(NOTICE, CORE, "%s: stopping", strsignal((int)si.ssi_signo));
+		prx_notify("STOPPING=1\nSTATUS=stopping");
 		prx_evloop_stop(h->loop);
 	}
 }
@@ -192,10 +200,34 @@ pid_file(const char *socket, char *path, size_t len)
 	fclose(f);
 }
 
+/* Serving: the control thread keeps only what it needs; say so, and tell systemd. */
+static int
+serving(const struct prx_conf *conf, const struct prx_privs *privs)
+{
+	char kept[256], held[1024];
+	int rc = prx_privs_drop_control(privs);
+
+	if (rc != 0) {
+		PRX_LOG(ERR, CORE, "dropping capabilities failed: %s", strerror(-rc));
+		return rc;
+	}
+	if (privs->capable) {
+		prx_caps_format(privs->plan.keep, kept, sizeof(kept));
+		prx_privs_report(privs, held, sizeof(held));
+		PRX_LOG(NOTICE, CORE, "capabilities: control thread keeps %s%s; held now: %s", kept,
+			conf->control.keep_net_caps ? "" : " (control.keep_net_caps = false)",
+			held[0] != '\0' ? held : "none");
+	}
+	PRX_LOG(NOTICE, CORE, "forwarding");
+	prx_notifyf("READY=1\nSTATUS=forwarding: instance %s, %u port(s), %u reactor(s)",
+		    conf->instance, conf->n_ports, conf->reactors.n_cores);
+	return 0;
+}
+
 /* The control reactor runs on this (the main) thread until SIGINT or SIGTERM. */
 static int
 control_run(struct prx_dataplane *dp, const struct prx_conf *conf, int sfd,
-	    unsigned int stats_interval)
+	    unsigned int stats_interval, const struct prx_privs *privs)
 {
 	struct prx_control_params cp = {
 		.socket = conf->control.socket,
@@ -208,7 +240,7 @@ control_run(struct prx_dataplane *dp, const struct prx_conf *conf, int sfd,
 	struct prx_evloop *ev = NULL;
 	struct prx_fd sig = {0};
 	char pidf[PATH_MAX];
-	int rc;
+	int rc, loop_rc;
 
 	rc = prx_evloop_create(&ev);
 	if (rc == 0)
@@ -225,10 +257,9 @@ control_run(struct prx_dataplane *dp, const struct prx_conf *conf, int sfd,
 	if (rc != 0)
 		PRX_LOG(WARNING, CORE, "telemetry commands not registered: %s", strerror(-rc));
 	pid_file(conf->control.socket, pidf, sizeof(pidf));
-	PRX_LOG(NOTICE, CORE, "forwarding");
-	rc = prx_evloop_run_forever(ev);
-	if (rc != 0)
-		PRX_LOG(ERR, CORE, "control loop failed: %s", strerror(-rc));
+	rc = serving(conf, privs);
+	if (rc == 0 && (loop_rc = prx_evloop_run_forever(ev)) != 0)
+		PRX_LOG(ERR, CORE, "control loop failed: %s", strerror(-loop_rc));
 	prx_fd_remove(&sig);
 	prx_control_destroy(c);
 	prx_evloop_destroy(ev);
@@ -238,6 +269,34 @@ control_run(struct prx_dataplane *dp, const struct prx_conf *conf, int sfd,
 		*strrchr(pidf, '/') = '\0';
 		rmdir(pidf);
 	}
+	return rc;
+}
+
+/* Where the cores go on the CPUs this process may use (prx_cpus.h); sets env->lcores. */
+static int
+place_cores(const struct prx_conf *conf, const struct opts *o, struct prx_eal_env *env)
+{
+	struct prx_cpu_map map;
+	struct prx_cpus cpus;
+	int rc;
+
+	if (prx_eal_args_set_lcores(conf, o->n_eal, o->eal)) {
+		fprintf(stderr, "prxd: lcores placed by the EAL arguments: core_mapping and the "
+				"allowed CPUs are not applied\n");
+		return 0;
+	}
+	rc = prx_cpus_probe("", &cpus);
+	if (rc != 0) {
+		fprintf(stderr, "prxd: cannot tell which CPUs may be used: %s\n", strerror(-rc));
+		return rc;
+	}
+	rc = prx_cpus_map(conf, &cpus, &map);
+	if (rc != 0) {
+		fprintf(stderr, "prxd: %s: %s\n", o->config, map.msg);
+		return rc;
+	}
+	fprintf(stderr, "prxd: %s\n", map.msg);
+	snprintf(env->lcores, sizeof(env->lcores), "%s", map.lcores);
 	return 0;
 }
 
@@ -248,10 +307,12 @@ main(int argc, char **argv)
 	struct prx_eal_argv eal;
 	struct prx_eal_env env;
 	struct prx_mode_choice mode;
+	struct prx_privs privs;
 	struct prx_conf *conf;
 	struct prx_dp_totals t;
 	struct opts o;
-	char line[2048], runtime_dir[PATH_MAX] = "";
+	char line[2048], runtime_dir[PATH_MAX] = "", why[512];
+	bool pci = false;
 	int sfd, rc, status = EXIT_STARTUP;
 
 	if (parse_args(argc, argv, &o) != 0)
@@ -278,6 +339,19 @@ main(int argc, char **argv)
 		env.hugepages = false;
 		snprintf(env.why, sizeof(env.why), "fallback mode");
 	}
+	if (place_cores(conf, &o, &env) != 0) {
+		prx_conf_free(conf);
+		return EXIT_CONFIG;
+	}
+	for (unsigned int i = 0; i < conf->n_ports; i++)
+		pci |= conf->ports[i].is_pci;
+	if (prx_privs_start(conf, mode.mode, pci, &privs, why, sizeof(why)) != 0) {
+		fprintf(stderr, "prxd: %s\n", why);
+		prx_conf_free(conf);
+		return EXIT_STARTUP;
+	}
+	if (privs.warning[0] != '\0')
+		fprintf(stderr, "prxd: warning: %s\n", privs.warning);
 	if (prx_eal_args_build(conf, &env, o.n_eal, o.eal, &eal) != 0) {
 		fprintf(stderr, "prxd: too many EAL arguments\n");
 		prx_conf_free(conf);
@@ -328,11 +402,17 @@ main(int argc, char **argv)
 		PRX_LOG(ERR, CORE, "setup failed: %s", strerror(-rc));
 		goto out_dp;
 	}
+	rc = prx_privs_drop_workers(&privs);
+	if (rc != 0) {
+		PRX_LOG(ERR, CORE, "dropping the EAL threads' capabilities failed: %s",
+			strerror(-rc));
+		goto out_dp;
+	}
 	rc = prx_dp_launch(dp);
 	if (rc != 0)
 		goto out_dp;
 	if (prx_dp_set_conf_path(dp, o.config) != 0 ||
-	    control_run(dp, conf, sfd, (unsigned int)o.stats_interval) != 0) {
+	    control_run(dp, conf, sfd, (unsigned int)o.stats_interval, &privs) != 0) {
 		prx_dp_stop(dp);
 		goto out_dp;
 	}

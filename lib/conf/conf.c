@@ -62,9 +62,10 @@ prx_handler_type_name(enum prx_handler_type t)
 #define DESC_MIN 64
 #define DESC_MAX 16384
 
-static const char *const root_keys[] = {"mode",		  "instance",	  "eal",      "memory_mb",
-					"stats_interval", "control_core", "reactors", "mempool",
-					"handlers",	  "ports",	  "control",  NULL};
+static const char *const root_keys[] = {
+	"mode",		"instance",	"eal",	   "memory_mb", "stats_interval",
+	"control_core", "reactors",	"mempool", "handlers",	"ports",
+	"control",	"core_mapping", NULL};
 static const char *const reactors_keys[] = {"cores", "engine",	 "engines",
 					    "burst", "drain_us", NULL};
 static const char *const afpacket_keys[] = {
@@ -88,6 +89,7 @@ struct parse {
 	bool handlers_ok;     /* the same for handler names */
 	const config_setting_t *to[PRX_MAX_HANDLERS]; /* each handler's `to`, resolved last */
 	const config_setting_t *chain[PRX_MAX_PORTS]; /* each port's `chain` */
+	char dpdk_buf[512]; /* a `dpdk` with ${NAME[i]} resolved (conf_deploy.c) */
 };
 
 static const config_setting_t *
@@ -357,13 +359,17 @@ dev_len(const char *devargs)
 
 /* `dpdk`: the devargs, or NULL when absent or invalid. */
 static const char *
-port_dpdk(struct parse *p, const config_setting_t *g)
+port_dpdk(struct parse *p, const config_setting_t *g, struct prx_conf_port *port)
 {
 	const config_setting_t *s = member(g, "dpdk");
 	const char *str, *o;
 	size_t n;
 
 	if (s == NULL || prx__conf_string(p->ctx, s, &str) < 0)
+		return NULL;
+	str = prx__conf_dpdk_env(p->ctx, g, s, str, p->conf->mode, port, p->dpdk_buf,
+				 sizeof(p->dpdk_buf));
+	if (str == NULL)
 		return NULL;
 	n = dev_len(str);
 	if (n == 0) {
@@ -412,7 +418,7 @@ port_kernel(struct parse *p, const config_setting_t *g)
 static void
 parse_port_devices(struct parse *p, const config_setting_t *g, struct prx_conf_port *port)
 {
-	const char *dpdk = port_dpdk(p, g), *kernel = port_kernel(p, g);
+	const char *dpdk = port_dpdk(p, g, port), *kernel = port_kernel(p, g);
 	enum prx_mode mode = p->conf->mode;
 
 	if (dpdk != NULL) {
@@ -594,8 +600,9 @@ record_lines(struct parse *p, const config_setting_t *root)
 		size_t off;
 	} keys[] = {
 #define LINE(k) {#k, offsetof(struct prx_conf, line.k)}
-		LINE(mode),	    LINE(instance), LINE(eal),	   LINE(memory_mb),
-		LINE(control_core), LINE(reactors), LINE(mempool), LINE(control),
+		LINE(mode),	 LINE(instance),     LINE(eal),
+		LINE(memory_mb), LINE(control_core), LINE(reactors),
+		LINE(mempool),	 LINE(control),	     LINE(core_mapping),
 #undef LINE
 	};
 
@@ -632,6 +639,7 @@ parse_root(struct parse *p, const config_setting_t *root)
 	p->control_core_ok = opt_int(p, root, "control_core", 0, CORE_MAX, &v) >= 0;
 	if (p->control_core_ok && member(root, "control_core") != NULL)
 		c->control_core = (unsigned int)v;
+	prx__conf_parse_core_mapping(p->ctx, root, c);
 	s = member(root, "reactors");
 	if (s == NULL)
 		prx__conf_error(p->ctx, root, "reactors", "missing required setting");
@@ -667,6 +675,7 @@ set_defaults(struct prx_conf *c)
 	c->mempool.cache = 256;
 	c->mempool.data_room = 2176;
 	c->control.socket_mode = 0660;
+	c->control.keep_net_caps = true;
 }
 
 void

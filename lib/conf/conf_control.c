@@ -6,7 +6,12 @@
  *     socket = "/run/prx/prx/prx.ctl";   # default /run/prx/<instance>/prx.ctl
  *     socket_mode = "0660";              # octal, as chmod takes it
  *     metrics = "127.0.0.1:9464";        # HOST:PORT or [IPv6]:PORT; "" turns it off
+ *     keep_net_caps = true;              # keep CAP_NET_RAW/NET_ADMIN after start-up
  *   };
+ *
+ * The socket's default folder is $RUNTIME_DIRECTORY/<instance>/ when systemd gives prxd a
+ * runtime directory (RuntimeDirectory=prx: /run/prx, owned by the service's User=), else
+ * /run/prx/<instance>/.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,13 +19,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <libconfig.h>
 
 #include "conf_internal.h"
 #include "prx_conf.h"
 
-static const char *const control_keys[] = {"socket", "socket_mode", "metrics", NULL};
+static const char *const control_keys[] = {"socket", "socket_mode", "metrics", "keep_net_caps",
+					   NULL};
 
 /* "127.0.0.1:9464", "[::1]:9464": 0 when it parses (port 0 asks the kernel for one). */
 static int
@@ -104,16 +111,34 @@ prx__conf_parse_control(struct prx__conf_ctx *ctx, const config_setting_t *g, st
 		else if (dup_to(&c->control.metrics, str) < 0)
 			return -ENOMEM;
 	}
+	s = config_setting_get_member(g, "keep_net_caps");
+	if (s != NULL)
+		prx__conf_bool(ctx, s, &c->control.keep_net_caps);
 	return 0;
+}
+
+/* The folder instance folders go in: systemd's RuntimeDirectory= (its first entry, when
+ * absolute and short enough), else /run/prx. */
+static void
+runtime_base(char *buf, size_t len)
+{
+	const char *rd = getenv("RUNTIME_DIRECTORY");
+	size_t n = rd != NULL ? strcspn(rd, ":") : 0;
+
+	if (n > 1 && rd[0] == '/' && n < 64)
+		snprintf(buf, len, "%.*s", (int)n, rd);
+	else
+		snprintf(buf, len, "/run/prx");
 }
 
 int
 prx__conf_control_defaults(struct prx_conf *c)
 {
-	char path[128];
+	char path[128], base[64];
 
 	if (c->control.socket == NULL) {
-		snprintf(path, sizeof(path), "/run/prx/%s/prx.ctl", c->instance);
+		runtime_base(base, sizeof(base));
+		snprintf(path, sizeof(path), "%s/%s/prx.ctl", base, c->instance);
 		if (dup_to(&c->control.socket, path) < 0)
 			return -ENOMEM;
 	}

@@ -167,5 +167,25 @@ void prx__conf_port_address(struct prx__conf_ctx *ctx, const config_setting_t *s
 			    struct prx_conf_port *port);
 /** "10.0.0.0/8" -> network-order address and prefix length.  0 or -EINVAL. */
 int prx__conf_parse_cidr4(const char *s, uint32_t *addr, uint8_t *len);
+/* Deployment settings (conf_deploy.c). */
+/** The top-level `core_mapping` of `root` into c->core_mapping (errors are recorded). */
+void prx__conf_parse_core_mapping(struct prx__conf_ctx *ctx, const config_setting_t *root,
+				  struct prx_conf *c);
+/**
+ * Replace each ${NAME} in `s` by the environment variable NAME and each ${NAME[INDEX]} by
+ * entry INDEX (from 0) of its comma-separated list.
+ * @return 0; -ENOENT when a variable is not set, empty or has no such entry, -EINVAL for a
+ *   malformed reference, -E2BIG when out is too small; `why` says which.
+ */
+int prx__conf_expand_env(const char *s, char *out, size_t len, char *why, size_t wlen);
+/**
+ * A port's `dpdk` string `str` (setting `s` of port group `g`) with its references
+ * resolved: str itself when it has none, else `buf`; NULL when one cannot be resolved:
+ * port->dpdk_unset says why when the port can fall back to its kernel interface (mode not
+ * "dpdk"), otherwise an error is recorded.
+ */
+const char *prx__conf_dpdk_env(struct prx__conf_ctx *ctx, const config_setting_t *g,
+			       const config_setting_t *s, const char *str, enum prx_mode mode,
+			       struct prx_conf_port *port, char *buf, size_t len);
 
 #endif /* PRX_CONF_INTERNAL_H */

@@ -33,6 +33,11 @@
 	X(PRX_MAC_SWAP, "swap") \
 	X(PRX_MAC_REWRITE, "rewrite")
 
+/** `core_mapping`: what the numbers in control_core and reactors.cores name. */
+#define PRX_CORE_MAPPINGS(X) \
+	X(PRX_CORES_ABSOLUTE, "absolute") \
+	X(PRX_CORES_RELATIVE, "relative")
+
 /** Handler types known to the configuration. */
 #define PRX_HANDLER_TYPES(X) \
 	X(PRX_HANDLER_XCONNECT, "xconnect") \
@@ -45,12 +50,14 @@ enum prx_mode { PRX_MODES(PRX__ENUM) PRX_MODE_MAX };
 enum prx_engine { PRX_ENGINES(PRX__ENUM) PRX_ENGINE_MAX };
 enum prx_mac_mode { PRX_MAC_MODES(PRX__ENUM) PRX_MAC_MODE_MAX };
 enum prx_handler_type { PRX_HANDLER_TYPES(PRX__ENUM) PRX_HANDLER_TYPE_MAX };
+enum prx_core_mapping { PRX_CORE_MAPPINGS(PRX__ENUM) PRX_CORE_MAPPING_MAX };
 #undef PRX__ENUM
 
 const char *prx_mode_name(enum prx_mode m);
 const char *prx_engine_name(enum prx_engine e);
 const char *prx_mac_mode_name(enum prx_mac_mode m);
 const char *prx_handler_type_name(enum prx_handler_type t);
+const char *prx_core_mapping_name(enum prx_core_mapping m);
 
 /** One entry of `ports`. */
 struct prx_conf_port {
@@ -80,6 +87,10 @@ struct prx_conf_port {
 		bool fanout_defrag; /**< `afpacket.fanout_defrag`, default false */
 	} afpacket;		    /**< fallback-mode settings of the kernel interface */
 	int line;		    /**< line of the port's group, for later messages */
+	/** Why `dpdk` is NULL although the file sets it: a ${NAME[i]} reference to an
+	 *  environment variable that is not set (SR-IOV device plugin: no device allocated),
+	 *  e.g. "${PCIDEVICE_X[0]}: PCIDEVICE_X is not set"; "" otherwise. */
+	char dpdk_unset[160];
 };
 
 /* Settings of the handler types with tables; each defined with its parser
@@ -122,6 +133,9 @@ struct prx_conf {
 	unsigned int memory_mb; /**< `memory_mb`: EAL memory, 0 = sized from the config (default) */
 	unsigned int stats_interval; /**< `stats_interval` seconds, 0 = off (default) */
 	unsigned int control_core;   /**< `control_core`: the main lcore, default 0 */
+	/** `core_mapping`, default absolute: control_core and reactors.cores are CPU
+	 *  numbers; relative: indices into the CPUs the process may use (lib/ctl/prx_cpus.h) */
+	enum prx_core_mapping core_mapping;
 	struct {
 		unsigned int n_cores; /**< entries in `reactors.cores` */
 		unsigned int cores
@@ -147,11 +161,14 @@ struct prx_conf {
 		char *socket; /**< `control.socket`, default "/run/prx/<instance>/prx.ctl" */
 		uint32_t socket_mode; /**< `control.socket_mode` ("0660"), default 0660 */
 		char *metrics; /**< `control.metrics` "HOST:PORT", default "127.0.0.1:9464"; "" = off */
+		bool keep_net_caps; /**< `control.keep_net_caps`, default true: keep CAP_NET_RAW and
+				         CAP_NET_ADMIN after start-up for ports added at run time */
 	} control;
 	/** Lines of the top-level settings (0 when absent), for messages about them later
 	 *  ("reactors: changing it needs a restart"). */
 	struct {
 		int mode, instance, eal, memory_mb, control_core, reactors, mempool, control;
+		int core_mapping;
 	} line;
 };
 

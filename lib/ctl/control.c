@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 
@@ -161,7 +162,10 @@ prx_control_create(struct prx_dataplane *dp, struct prx_evloop *ev,
 		}
 		if (rc != 0) {
 			PRX_LOG(ERR, CTL, "control socket %s: %s%s", params->socket, strerror(-rc),
-				rc == -EADDRINUSE ? " (another prxd of this instance runs)" : "");
+				rc == -EADDRINUSE ? " (another prxd of this instance runs)"
+				: rc == -EACCES && geteuid() != 0
+					? " (prxd is not root: set control.socket to a folder it can write, or give it /run/prx; docs/deploy.md)"
+					: "");
 			free(c);
 			return rc;
 		}

@@ -6,9 +6,9 @@
  * What a reload can change live: ports added and removed, chains, handlers added,
  * removed or changed (a changed handler is a new instance; its counters carry on), and
  * stats_interval.  What needs a restart (reported as FILE:LINE errors, nothing applied):
- * mode, instance, eal, memory_mb, control_core, reactors, mempool, control, and the
- * device settings of a port that stays (devargs, queues, ring sizes...): remove the port
- * in one reload and add it back in the next.
+ * mode, instance, eal, memory_mb, control_core, core_mapping, reactors, mempool, control,
+ * and the device settings of a port that stays (devargs, queues, ring sizes...): remove
+ * the port in one reload and add it back in the next.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -126,12 +126,15 @@ check_restart_only(const struct prx_dataplane *dp, const struct prx_conf *nc, st
 	restart_only(l, nc, nc->line.control_core, "control_core",
 		     oc->control_core == nc->control_core);
 	restart_only(l, nc, nc->line.reactors, "reactors", reactors_same(oc, nc));
+	restart_only(l, nc, nc->line.core_mapping, "core_mapping",
+		     oc->core_mapping == nc->core_mapping);
 	restart_only(l, nc, nc->line.mempool, "mempool",
 		     memcmp(&oc->mempool, &nc->mempool, sizeof(oc->mempool)) == 0);
 	restart_only(l, nc, nc->line.control, "control",
 		     str_eq(oc->control.socket, nc->control.socket) &&
 			     str_eq(oc->control.metrics, nc->control.metrics) &&
-			     oc->control.socket_mode == nc->control.socket_mode);
+			     oc->control.socket_mode == nc->control.socket_mode &&
+			     oc->control.keep_net_caps == nc->control.keep_net_caps);
 	for (unsigned int i = 0; i < nc->n_ports; i++) {
 		int slot = dp_port_slot(dp->st, nc->ports[i].name);
 		const char *what;

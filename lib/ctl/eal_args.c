@@ -76,7 +76,10 @@ prx_eal_args_build(const struct prx_conf *conf, const struct prx_eal_env *env, i
 
 	memset(out, 0, sizeof(*out));
 	rc |= push(out, "prxd");
-	if (!has_opt(conf, n_user, user, lcore_opts)) {
+	if (env->lcores[0] != '\0' && !has_opt(conf, n_user, user, lcore_opts)) {
+		rc |= push(out, "--lcores");
+		rc |= push(out, env->lcores);
+	} else if (!has_opt(conf, n_user, user, lcore_opts)) {
 		int len = snprintf(buf, sizeof(buf), "%u", conf->control_core);
 
 		for (unsigned int i = 0; i < conf->reactors.n_cores && len < (int)sizeof(buf); i++)
@@ -118,6 +121,14 @@ prx_eal_args_build(const struct prx_conf *conf, const struct prx_eal_env *env, i
 	for (int i = 0; i < n_user; i++)
 		rc |= push(out, user[i]);
 	return rc != 0 ? -E2BIG : 0;
+}
+
+bool
+prx_eal_args_set_lcores(const struct prx_conf *conf, int n_user, char *const *user)
+{
+	static const char *const lcore_opts[] = {"-l", "-c", "--lcores", NULL};
+
+	return has_opt(conf, n_user, user, lcore_opts);
 }
 
 void

@@ -25,6 +25,47 @@ pci_name(const char *devargs, char *out, size_t len)
 	snprintf(out, len, "%s%.*s", has_domain ? "" : "0000:", (int)n, devargs);
 }
 
+/* A device bound to vfio-pci is usable only with its group's device node (a container
+ * sees it when given --device /dev/vfio/N; no-IOMMU mode names it noiommu-N) and the
+ * container node /dev/vfio/vfio. */
+static bool
+vfio_usable(const char *root, const char *name, char *why, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *group;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/iommu_group", root, name);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0) {
+		snprintf(why, len, "PCI device %s is bound to vfio-pci but has no IOMMU group",
+			 name);
+		return false;
+	}
+	link[n] = '\0';
+	group = basename(link);
+	snprintf(path, sizeof(path), "%s/dev/vfio/%s", root, group);
+	if (access(path, F_OK) != 0) {
+		snprintf(path, sizeof(path), "%s/dev/vfio/noiommu-%s", root, group);
+		if (access(path, F_OK) != 0) {
+			snprintf(
+				why, len,
+				"PCI device %s is bound to vfio-pci but /dev/vfio/%s is not here (docker run --device /dev/vfio/%s)",
+				name, group, group);
+			return false;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/dev/vfio/vfio", root);
+	if (access(path, F_OK) != 0) {
+		snprintf(
+			why, len,
+			"PCI device %s is bound to vfio-pci but /dev/vfio/vfio is not here (docker run --device /dev/vfio/vfio)",
+			name);
+		return false;
+	}
+	return true;
+}
+
 /* Can DPDK use this PCI device?  Explains in why when not. */
 static bool
 pci_usable(const char *root, const char *devargs, char *why, size_t len)
@@ -47,7 +88,7 @@ pci_usable(const char *root, const char *devargs, char *why, size_t len)
 	link[n] = '\0';
 	for (const char *const *d = dpdk_drivers; *d != NULL; d++)
 		if (strcmp(basename(link), *d) == 0)
-			return true;
+			return strcmp(*d, "vfio-pci") != 0 || vfio_usable(root, name, why, len);
 	snprintf(why, len, "PCI device %s is bound to %s, not to a driver DPDK can use (vfio-pci)",
 		 name, basename(link));
 	return false;
@@ -91,7 +132,10 @@ prx_mode_decide(const struct prx_conf *conf, const char *root, const struct prx_
 		const struct prx_conf_port *p = &conf->ports[i];
 
 		if (p->dpdk == NULL) {
-			snprintf(why, sizeof(why), "port %s has no dpdk device", p->name);
+			if (p->dpdk_unset[0] != '\0')
+				snprintf(why, sizeof(why), "port %s: %s", p->name, p->dpdk_unset);
+			else
+				snprintf(why, sizeof(why), "port %s has no dpdk device", p->name);
 			return fallback(conf, out, why);
 		}
 		if (p->is_pci) {

@@ -21,6 +21,9 @@
 struct prx_eal_env {
 	bool hugepages; /**< hugetlbfs mounted and enough free pages for the config */
 	char why[128];	/**< why hugepages are not used (for the log), or "" */
+	/** EAL --lcores pinning each lcore to a CPU (core_mapping "relative",
+	 *  prx_cpus.h), or "" for -l */
+	char lcores[1024];
 };
 
 /** The argument vector; argv[argc] is NULL.  Strings live in `store`. */
@@ -35,7 +38,7 @@ struct prx_eal_argv {
  * Build the EAL arguments: "prxd", then prx's defaults, then `eal` of the config, then
  * the command line's (after "--").  A default is left out when the config or the command
  * line already says it:
- *   -l <control_core>,<reactor cores>                               (unless -l/-c/--lcores)
+ *   -l <control_core>,<reactor cores>, or --lcores <env->lcores>    (unless -l/-c/--lcores)
  *   --main-lcore <control_core>                                     (unless --main-lcore)
  *   --file-prefix <instance>                                        (unless --file-prefix)
  *   --no-pci       when no port is a PCI device (unless --no-pci/-a/--allow/-b/--block)
@@ -45,6 +48,9 @@ struct prx_eal_argv {
  */
 int prx_eal_args_build(const struct prx_conf *conf, const struct prx_eal_env *env, int n_user,
 		       char *const *user, struct prx_eal_argv *out);
+
+/** Do the config's `eal` or the command line place the lcores themselves (-l/-c/--lcores)? */
+bool prx_eal_args_set_lcores(const struct prx_conf *conf, int n_user, char *const *user);
 
 /** The argument vector as one line, for the log ("prxd -l 0,1 ..."). */
 void prx_eal_args_format(const struct prx_eal_argv *a, char *buf, size_t len);

@@ -7,7 +7,10 @@
  * and the like: always there), or a PCI device that exists under /sys/bus/pci/devices and
  * is bound to a driver DPDK can use (vfio-pci, uio_pci_generic, igb_uio, or a bifurcated
  * driver whose PMD works beside the kernel: mlx4_core, mlx5_core), with hugepages free
- * for it.  Otherwise fallback mode is chosen when every port names a kernel interface.
+ * for it; for vfio-pci its group's node /dev/vfio/N (or noiommu-N) and /dev/vfio/vfio
+ * must be there too (a container gets them with --device).  A port whose `dpdk` names an
+ * environment variable that is not set (SR-IOV device plugin, prx_conf_port.dpdk_unset)
+ * has no DPDK device.  Otherwise fallback mode is chosen when every port names a kernel interface.
  * `mode = "dpdk"` and `"fallback"` are taken as they are.
  */
 #ifndef PRX_MODE_H

@@ -741,6 +741,8 @@ main(void)
 		all[n++] = *c;
 	for (const struct prx_test_case *c = conf_fallback_cases; c->name != NULL; c++)
 		all[n++] = *c;
+	for (const struct prx_test_case *c = conf_deploy_cases; c->name != NULL; c++)
+		all[n++] = *c;
 	all[n] = (struct prx_test_case){NULL, NULL};
 	return prx_test_run("conf", all, 0);
 }

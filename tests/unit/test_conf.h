@@ -35,5 +35,7 @@ void run_bad(const struct bad_case *cases, size_t n);
 
 /* The fallback-mode settings cases (test_conf_fallback.c), run by test_conf.c's main. */
 extern const struct prx_test_case conf_fallback_cases[];
+/* The deployment settings cases (test_conf_deploy.c). */
+extern const struct prx_test_case conf_deploy_cases[];
 
 #endif

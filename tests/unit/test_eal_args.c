@@ -65,6 +65,26 @@ test_hugepages_use_in_memory(void)
 	prx_conf_free(c);
 }
 
+/* core_mapping "relative": the lcores keep the configuration's numbers, pinned by --lcores */
+static void
+test_relative_cores_use_lcores(void)
+{
+	struct prx_conf *c = load(base_cfg);
+	struct prx_eal_env env = {.hugepages = true, .lcores = "0@4,1@5,3@6"};
+	struct prx_eal_argv a;
+	char *user[] = {"-l", "0-3"};
+
+	CU_ASSERT_EQUAL(prx_eal_args_build(c, &env, 0, NULL, &a), 0);
+	assert_line(&a, "prxd --lcores 0@4,1@5,3@6 --main-lcore 0 --file-prefix t1 --no-pci "
+			"--in-memory");
+	CU_ASSERT_FALSE(prx_eal_args_set_lcores(c, 0, NULL));
+	/* the command line's -l wins over the mapping */
+	CU_ASSERT_TRUE(prx_eal_args_set_lcores(c, 2, user));
+	CU_ASSERT_EQUAL(prx_eal_args_build(c, &env, 2, user, &a), 0);
+	assert_line(&a, "prxd --main-lcore 0 --file-prefix t1 --no-pci --in-memory -l 0-3");
+	prx_conf_free(c);
+}
+
 static void
 test_user_arguments_win(void)
 {
@@ -201,6 +221,7 @@ main(void)
 	static const struct prx_test_case cases[] = {
 		PRX_TEST(test_defaults_without_hugepages),
 		PRX_TEST(test_hugepages_use_in_memory),
+		PRX_TEST(test_relative_cores_use_lcores),
 		PRX_TEST(test_user_arguments_win),
 		PRX_TEST(test_config_eal_list_counts_as_user),
 		PRX_TEST(test_no_huge_prefix_is_not_a_match),

@@ -26,6 +26,34 @@ fake_pci(const char *name, const char *driver)
 	CU_ASSERT_FATAL(symlink(target, path) == 0);
 }
 
+/* Put device `name` in IOMMU group `group`. */
+static void
+fake_group(const char *name, const char *group)
+{
+	char path[512], target[512];
+
+	snprintf(target, sizeof(target), "../../../../kernel/iommu_groups/%s", group);
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/iommu_group", root, name);
+	CU_ASSERT_FATAL(symlink(target, path) == 0);
+}
+
+/* A device node under <root>/dev/vfio (an empty file stands for it). */
+static void
+fake_vfio_node(const char *node)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/dev", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/dev/vfio", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/dev/vfio/%s", root, node);
+	f = fopen(path, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fclose(f);
+}
+
 static int
 setup(void)
 {
@@ -122,6 +150,9 @@ test_auto_pci(void)
 
 	CU_ASSERT_FATAL(setup() == 0);
 	fake_pci("0000:3b:00.0", "vfio-pci");
+	fake_group("0000:3b:00.0", "42");
+	fake_vfio_node("vfio");
+	fake_vfio_node("42");
 	check(PCI_BOTH, "auto", true, 0, PRX_MODE_DPDK, "dpdk: every port's DPDK device is usable");
 	check(PCI_BOTH, "auto", false, 0, PRX_MODE_FALLBACK,
 	      "fallback: PCI devices need hugepages (no free hugepages)");
@@ -130,6 +161,59 @@ test_auto_pci(void)
 	CU_ASSERT_FATAL(setup() == 0);
 	fake_pci("0000:3b:00.0", "mlx5_core"); /* bifurcated: DPDK works beside the kernel */
 	check(PCI_BOTH, "auto", true, 0, PRX_MODE_DPDK, "dpdk: every port's DPDK device is usable");
+	teardown();
+}
+
+/* vfio-pci: the device is usable only when the container was given its group's node */
+static void
+test_auto_vfio_nodes(void)
+{
+	CU_ASSERT_FATAL(setup() == 0);
+	fake_pci("0000:3b:00.0", "vfio-pci");
+	check(PCI_BOTH, "auto", true, 0, PRX_MODE_FALLBACK,
+	      "fallback: PCI device 0000:3b:00.0 is bound to vfio-pci but has no IOMMU group");
+	fake_group("0000:3b:00.0", "17");
+	check(PCI_BOTH, "auto", true, 0, PRX_MODE_FALLBACK,
+	      "fallback: PCI device 0000:3b:00.0 is bound to vfio-pci but /dev/vfio/17 is not here (docker run --device /dev/vfio/17)");
+	fake_vfio_node("17");
+	check(PCI_BOTH, "auto", true, 0, PRX_MODE_FALLBACK,
+	      "fallback: PCI device 0000:3b:00.0 is bound to vfio-pci but /dev/vfio/vfio is not here (docker run --device /dev/vfio/vfio)");
+	fake_vfio_node("vfio");
+	check(PCI_BOTH, "auto", true, 0, PRX_MODE_DPDK, "dpdk: every port's DPDK device is usable");
+	teardown();
+
+	/* no-IOMMU mode names the node noiommu-N */
+	CU_ASSERT_FATAL(setup() == 0);
+	fake_pci("0000:3b:00.0", "vfio-pci");
+	fake_group("0000:3b:00.0", "3");
+	fake_vfio_node("vfio");
+	fake_vfio_node("noiommu-3");
+	check(PCI_BOTH, "auto", true, 0, PRX_MODE_DPDK, "dpdk: every port's DPDK device is usable");
+	teardown();
+}
+
+/* PCI addresses from the SR-IOV device plugin's environment variable */
+#define PCI_ENV "{ name = \"v\"; dpdk = \"${PCIDEVICE_PRX_UT[1]}\"; kernel = \"net1\"; }"
+
+static void
+test_auto_pci_from_environment(void)
+{
+	CU_ASSERT_FATAL(setup() == 0);
+	unsetenv("PCIDEVICE_PRX_UT");
+	check(PCI_ENV, "auto", true, 0, PRX_MODE_FALLBACK,
+	      "fallback: port v: ${PCIDEVICE_PRX_UT[1]}: PCIDEVICE_PRX_UT is not set");
+	setenv("PCIDEVICE_PRX_UT", "0000:3b:02.1", 1);
+	check(PCI_ENV, "auto", true, 0, PRX_MODE_FALLBACK,
+	      "fallback: port v: ${PCIDEVICE_PRX_UT[1]}: PCIDEVICE_PRX_UT has 1 entry (\"0000:3b:02.1\"): no [1]");
+	setenv("PCIDEVICE_PRX_UT", "0000:3b:02.1,0000:3b:02.3", 1);
+	check(PCI_ENV, "auto", true, 0, PRX_MODE_FALLBACK,
+	      "fallback: PCI device 0000:3b:02.3 is not present");
+	fake_pci("0000:3b:02.3", "vfio-pci");
+	fake_group("0000:3b:02.3", "88");
+	fake_vfio_node("vfio");
+	fake_vfio_node("88");
+	check(PCI_ENV, "auto", true, 0, PRX_MODE_DPDK, "dpdk: every port's DPDK device is usable");
+	unsetenv("PCIDEVICE_PRX_UT");
 	teardown();
 }
 
@@ -152,6 +236,8 @@ main(void)
 		PRX_TEST(test_explicit_modes),
 		PRX_TEST(test_auto_vdevs_are_dpdk),
 		PRX_TEST(test_auto_pci),
+		PRX_TEST(test_auto_vfio_nodes),
+		PRX_TEST(test_auto_pci_from_environment),
 		PRX_TEST(test_auto_mixed_ports),
 		{NULL, NULL},
 	};
