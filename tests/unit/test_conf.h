@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Shared by the configuration suite's files (test_conf.c, test_conf_fallback.c). */
+/* Shared by the configuration suite's files (test_conf.c, test_conf_fallback.c,
+ * test_conf_reactors.c). */
 #ifndef TEST_CONF_H
 #define TEST_CONF_H
 
@@ -35,5 +36,7 @@ void run_bad(const struct bad_case *cases, size_t n);
 
 /* The fallback-mode settings cases (test_conf_fallback.c), run by test_conf.c's main. */
 extern const struct prx_test_case conf_fallback_cases[];
+/* The reactors settings of the adaptive engine (test_conf_reactors.c). */
+extern const struct prx_test_case conf_reactors_cases[];
 
 #endif
