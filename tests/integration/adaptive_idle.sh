@@ -20,6 +20,7 @@ cat >"$TMP/prx.cfg" <<CFG
 mode = "dpdk";
 instance = "$INSTANCE";
 reactors = { cores = [1]; engine = "adaptive"; max_wakeup_us = $budget_us; };
+control = { metrics = "127.0.0.1:0"; };
 handlers = ( { name = "fwd"; type = "xconnect"; to = "out"; } );
 ports = (
 	{ name = "in"; dpdk = "net_pcap0,iface=$IF_DA"; rx_desc = 16384; chain = ["fwd"]; },
@@ -36,16 +37,35 @@ transfer "$TMP/burst.pcap" "$TMP/burst-out.pcap" $n
 pcap_cmp "$TMP/burst.pcap" "$TMP/burst-out.pcap"
 
 # Idle: CPU time of the whole process over 3 s (control thread included).  A polling
-# reactor uses 300 ticks; timed sleeps of up to 1 ms cost a few.  Generous bound: 10%.
+# reactor uses all 300 ticks (or what other tenants leave it: 40% under their builds);
+# timed sleeps of up to 1 ms cost about 5% here (~25 us of CPU per sleep on this VM).
+# Generous bound: 20%.
 pid=$(prxd_real_pid)
 hz=$(getconf CLK_TCK)
 t0=$(pid_cpu_ticks "$pid")
 sleep 3
 t1=$(pid_cpu_ticks "$pid")
 idle=$((t1 - t0))
-limit=$((hz * 3 / 10))
+limit=$((hz * 3 / 5))
 echo "$TEST_NAME: idle prxd used $idle of $((hz * 3)) ticks in 3 s (limit $limit)"
-[ "$idle" -le "$limit" ] || fail "idle prxd used $idle clock ticks in 3 s (> 10% of a core)"
+[ "$idle" -le "$limit" ] || fail "idle prxd used $idle clock ticks in 3 s (> 20% of a core)"
+
+# The metrics endpoint (inside prxd's namespace) splits the reactor's time by state: after
+# the idle gap most of it is sleep.
+port=$(grep -o 'metrics on http://[^ ]* (port [0-9]*)' "$PRXD_ERR" | grep -o '[0-9]*)$' | tr -d ')')
+ip netns exec "$NS_D" curl -sf "http://127.0.0.1:$port/metrics" >"$TMP/metrics.txt" ||
+	fail "curl /metrics in $NS_D"
+metric() {
+	awk -v n="$1" '$1 == n "{reactor=\"0\"}" { print $2 }' "$TMP/metrics.txt"
+}
+sleep_s=$(metric prx_reactor_sleep_seconds_total)
+empty_s=$(metric prx_reactor_empty_seconds_total)
+busy_s=$(metric prx_reactor_busy_seconds_total)
+sleeps=$(metric prx_reactor_sleeps_total)
+echo "$TEST_NAME: metrics: busy ${busy_s}s empty ${empty_s}s sleep ${sleep_s}s, $sleeps sleeps"
+awk -v s="$sleep_s" -v e="$empty_s" -v b="$busy_s" 'BEGIN { exit !(s >= 3 && s > 10 * (e + b)) }' ||
+	fail "metrics: the reactor slept ${sleep_s}s (busy ${busy_s}s, empty ${empty_s}s)"
+[ "${sleeps:-0}" -gt 100 ] || fail "metrics: prx_reactor_sleeps_total is ${sleeps:-missing}"
 
 # The first frame after the idle gap is forwarded.
 transfer "$TMP/one.pcap" "$TMP/one-out.pcap" 1
