@@ -209,7 +209,7 @@ dp_prepare(struct prx_dataplane *dp, struct dp_state *st, struct dp_commit *c, c
 			for (uint16_t i = 0; i < s->n_poll; i++)
 				if (s->poll[i].wake_fd < 0) {
 					dp_say(msg, len,
-					       "reactor %u sleeps in epoll and port %s (driver %s) has no wake-up fd: give it to a reactor with engine poll",
+					       "reactor %u sleeps in epoll and port %s (driver %s) has no wake-up fd: give it to a reactor with engine poll or adaptive",
 					       r, s->poll[i].port->name,
 					       s->poll[i].port->ops->driver);
 					break;
