@@ -237,9 +237,9 @@ out:
 void
 prx_reactor_stats_read(const struct prx_reactor *r, struct prx_reactor_stats *out)
 {
-	out->iterations = prx_counter_read(&r->rs.iterations);
 	uint64_t since, now;
 
+	out->iterations = prx_counter_read(&r->rs.iterations);
 	out->busy_cycles = prx_counter_read(&r->rs.busy_cycles);
 	out->empty_cycles = prx_counter_read(&r->rs.empty_cycles);
 	/* A sleep in progress counts up to now: an idle reactor may sleep for hours.  The
