@@ -3,10 +3,14 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include <rte_bus.h>
 #include <rte_dev.h>
+#include <rte_epoll.h>
 #include <rte_ethdev.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 
 #include "prx_log.h"
@@ -22,6 +26,8 @@ struct dpdk_queue {
 struct dpdk_port {
 	uint16_t port_id;
 	bool promiscuous;
+	bool intr_asked;	/* configured with rx interrupts (intr_conf.rxq) */
+	bool rx_intr;		/* and they work (tried at start) */
 	struct dpdk_queue *rxq; /* n_rxq */
 	struct dpdk_queue *txq; /* n_txq */
 };
@@ -89,7 +95,15 @@ dpdk_configure(struct prx_port *port, const struct prx_port_setup *setup)
 				"%s: device offers no RSS hash; %u rx queues are fed by the device itself",
 				port->name, setup->n_rxq);
 	}
+	conf.intr_conf.rxq = setup->rx_intr;
 	rc = rte_eth_dev_configure(dp->port_id, setup->n_rxq, setup->n_txq, &conf);
+	if (rc != 0 && conf.intr_conf.rxq) {
+		PRX_LOG(INFO, PORT, "%s: no rx interrupts (configure refused them: %s)", port->name,
+			strerror(-rc));
+		conf.intr_conf.rxq = 0;
+		rc = rte_eth_dev_configure(dp->port_id, setup->n_rxq, setup->n_txq, &conf);
+	}
+	dp->intr_asked = conf.intr_conf.rxq;
 	if (rc != 0) {
 		PRX_LOG(ERR, PORT, "%s: rte_eth_dev_configure() failed: %s", port->name,
 			strerror(-rc));
@@ -98,6 +112,7 @@ dpdk_configure(struct prx_port *port, const struct prx_port_setup *setup)
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(dp->port_id, &nb_rxd, &nb_txd);
 	if (rc != 0)
 		return rc;
+	port->rx_desc = nb_rxd;
 	dp->rxq = rte_zmalloc_socket("prx_dpdk_rxq", setup->n_rxq * sizeof(*dp->rxq), 0, (int)sock);
 	dp->txq = rte_zmalloc_socket("prx_dpdk_txq", setup->n_txq * sizeof(*dp->txq), 0, (int)sock);
 	if (dp->rxq == NULL || dp->txq == NULL) {
@@ -136,6 +151,31 @@ fail:
 	return rc;
 }
 
+/*
+ * Do rx interrupts work?  A device has them when it has an interrupt fd for its queues
+ * and enabling one succeeds (net_tap has the fd, and enabling says -ENOTSUP).
+ */
+static bool
+try_rx_intr(struct prx_port *port)
+{
+	struct dpdk_port *dp = port->priv;
+	int level = rte_log_get_level((uint32_t)rte_eth_dev_logtype);
+	int rc = -ENOTSUP;
+
+	/* ethdev logs an error for every device without interrupt vectors (every vdev but
+	 * net_tap): asking is the only way to find out, so it asks quietly */
+	rte_log_set_level((uint32_t)rte_eth_dev_logtype, RTE_LOG_CRIT);
+	if (rte_eth_dev_rx_intr_ctl_q_get_fd(dp->port_id, 0) >= 0)
+		rc = rte_eth_dev_rx_intr_enable(dp->port_id, 0);
+	if (rc == 0)
+		rte_eth_dev_rx_intr_disable(dp->port_id, 0);
+	if (level >= 0)
+		rte_log_set_level((uint32_t)rte_eth_dev_logtype, (uint32_t)level);
+	PRX_LOG(INFO, PORT, "%s: rx interrupts %s%s", port->name,
+		rc == 0 ? "available" : "unavailable: ", rc == 0 ? "" : strerror(-rc));
+	return rc == 0;
+}
+
 static int
 dpdk_start(struct prx_port *port)
 {
@@ -150,6 +190,7 @@ dpdk_start(struct prx_port *port)
 	if (rc != 0 && rc != -ENOTSUP)
 		PRX_LOG(WARNING, PORT, "%s: promiscuous mode %s failed: %s", port->name,
 			dp->promiscuous ? "on" : "off", strerror(-rc));
+	dp->rx_intr = dp->intr_asked && try_rx_intr(port);
 	return 0;
 }
 
@@ -223,6 +264,74 @@ dpdk_link(struct prx_port *port, struct prx_port_link *link)
 	return 0;
 }
 
+/*
+ * Rx interrupts.  ethdev registers a queue's interrupt fd in an epoll instance of the
+ * caller's choice (rte_eth_dev_rx_intr_ctl_q), and rte_epoll_wait() on that instance
+ * consumes what fired in the way the fd's type needs (an eventfd's counter, a UIO
+ * count).  Each reactor thread gets its own instance for its DPDK queues; that epoll fd
+ * is what the engine watches.
+ */
+static __thread int intr_epfd = -1;
+static __thread unsigned int intr_users;
+
+static int
+dpdk_rx_intr_open(struct prx_port *port, uint16_t q)
+{
+	struct dpdk_port *dp = port->priv;
+	int rc;
+
+	if (!dp->rx_intr)
+		return -ENOTSUP;
+	if (intr_epfd < 0) {
+		intr_epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (intr_epfd < 0)
+			return -errno;
+	}
+	rc = rte_eth_dev_rx_intr_ctl_q(dp->port_id, q, intr_epfd, RTE_INTR_EVENT_ADD, NULL);
+	if (rc != 0 && rc != -EEXIST) {
+		if (intr_users == 0) {
+			close(intr_epfd);
+			intr_epfd = -1;
+		}
+		return rc;
+	}
+	intr_users++;
+	return intr_epfd;
+}
+
+static void
+dpdk_rx_intr_close(struct prx_port *port, uint16_t q)
+{
+	struct dpdk_port *dp = port->priv;
+
+	if (intr_users == 0)
+		return;
+	rte_eth_dev_rx_intr_ctl_q(dp->port_id, q, intr_epfd, RTE_INTR_EVENT_DEL, NULL);
+	if (--intr_users == 0) {
+		close(intr_epfd);
+		intr_epfd = -1;
+	}
+}
+
+static int
+dpdk_rx_intr_arm(struct prx_port *port, uint16_t q, bool on)
+{
+	struct dpdk_port *dp = port->priv;
+
+	return on ? rte_eth_dev_rx_intr_enable(dp->port_id, q)
+		  : rte_eth_dev_rx_intr_disable(dp->port_id, q);
+}
+
+static void
+dpdk_rx_intr_ack(struct prx_port *port, int fd)
+{
+	struct rte_epoll_event ev[16];
+
+	RTE_SET_USED(port);
+	while (rte_epoll_wait(fd, ev, RTE_DIM(ev), 0) == (int)RTE_DIM(ev))
+		;
+}
+
 static const struct prx_port_ops dpdk_ops = {
 	.driver = "dpdk",
 	.configure = dpdk_configure,
@@ -231,6 +340,10 @@ static const struct prx_port_ops dpdk_ops = {
 	.close = dpdk_close,
 	.hw_stats = dpdk_hw_stats,
 	.link = dpdk_link,
+	.rx_intr_open = dpdk_rx_intr_open,
+	.rx_intr_close = dpdk_rx_intr_close,
+	.rx_intr_arm = dpdk_rx_intr_arm,
+	.rx_intr_ack = dpdk_rx_intr_ack,
 };
 
 /* ------------------------------------------------------------------ probe */

@@ -16,7 +16,14 @@
  *             again (live port re-add).
  *  hw_stats   rte_eth_stats_get (imissed, rx_nombuf included).
  *  link       rte_eth_link_get_nowait.
- *  rx_wakeup_fd  not supported yet (rx interrupts come with the adaptive engine).
+ *  rx_wakeup_fd  not supported: a DPDK queue has no fd that is readable while packets wait.
+ *  rx_intr_*  rx interrupts, when setup asks for them (an adaptive reactor exists):
+ *             intr_conf.rxq at configure (dropped if the device refuses it), tried at
+ *             start (an interrupt fd for queue 0, and enabling it works: not on any vdev
+ *             here; net_tap has the fd, enabling says -ENOTSUP).  open registers the
+ *             queue in an epoll instance of the calling thread's own
+ *             (rte_eth_dev_rx_intr_ctl_q) and returns that fd; ack consumes its events
+ *             with rte_epoll_wait; arm is rte_eth_dev_rx_intr_enable/_disable.
  * Burst functions wrap rte_eth_rx_burst / rte_eth_tx_burst on (port id, queue id).
  */
 #ifndef PRX_DPDK_H

@@ -21,7 +21,6 @@
 #include "conf_internal.h"
 
 static const char *const mode_names[] = {PRX_MODES(PRX__XNAME)};
-static const char *const engine_names[] = {PRX_ENGINES(PRX__XNAME)};
 static const char *const mac_mode_names[] = {PRX_MAC_MODES(PRX__XNAME)};
 static const char *const handler_type_names[] = {PRX_HANDLER_TYPES(PRX__XNAME)};
 
@@ -29,12 +28,6 @@ const char *
 prx_mode_name(enum prx_mode m)
 {
 	return prx_name_of(mode_names, PRX_MODE_MAX, m);
-}
-
-const char *
-prx_engine_name(enum prx_engine e)
-{
-	return prx_name_of(engine_names, PRX_ENGINE_MAX, e);
 }
 
 const char *
@@ -49,11 +42,9 @@ prx_handler_type_name(enum prx_handler_type t)
 	return prx_name_of(handler_type_names, PRX_HANDLER_TYPE_MAX, t);
 }
 
-/* Ranges the README documents.  Cores and sockets follow the DPDK build's limits. */
-#define CORE_MAX (RTE_MAX_LCORE - 1)
+/* Ranges the README documents.  Sockets follow the DPDK build's limits. */
 #define SOCKET_MAX (RTE_MAX_NUMA_NODES - 1)
 #define STATS_INTERVAL_MAX 86400
-#define DRAIN_US_MAX 100000
 #define MBUFS_MIN 1024
 #define MBUFS_MAX 16777216
 #define CACHE_MAX 512 /* RTE_MEMPOOL_CACHE_MAX_SIZE */
@@ -66,8 +57,6 @@ static const char *const root_keys[] = {
 	"mode",		"instance",	"eal",	   "memory_mb", "stats_interval",
 	"control_core", "reactors",	"mempool", "handlers",	"ports",
 	"control",	"core_mapping", NULL};
-static const char *const reactors_keys[] = {"cores", "engine",	 "engines",
-					    "burst", "drain_us", NULL};
 static const char *const afpacket_keys[] = {
 	"ring_frames", "frame_size", "qdisc_bypass", "ring", "retire_ms", "fanout_defrag", NULL};
 static const char *const ring_names[] = {"v2", "v3", NULL};
@@ -96,13 +85,6 @@ static const config_setting_t *
 member(const config_setting_t *g, const char *name)
 {
 	return config_setting_get_member(g, name);
-}
-
-static bool
-is_int(const config_setting_t *s)
-{
-	return config_setting_type(s) == CONFIG_TYPE_INT ||
-	       config_setting_type(s) == CONFIG_TYPE_INT64;
 }
 
 /* Optional member `name` of g: 1 and *v when set and valid, 0 when absent, -EINVAL. */
@@ -165,81 +147,6 @@ parse_eal(struct parse *p, const config_setting_t *s)
 		c->eal[i] = dup_or_fail(p, config_setting_get_string_elem(s, (int)i));
 		c->n_eal += c->eal[i] != NULL;
 	}
-}
-
-static void
-parse_cores(struct parse *p, const config_setting_t *cores)
-{
-	struct prx_conf *c = p->conf;
-	const config_setting_t *e;
-	unsigned int j;
-	long long v;
-
-	prx__conf_scalar_list(p->ctx, cores, CONFIG_TYPE_INT, 1, PRX_MAX_REACTORS);
-	if (!config_setting_is_aggregate(cores))
-		return;
-	for (int i = 0; i < config_setting_length(cores); i++) {
-		e = config_setting_get_elem(cores, (unsigned int)i);
-		if (!is_int(e) || prx__conf_int(p->ctx, e, 0, CORE_MAX, false, &v) < 0)
-			continue;
-		for (j = 0; j < c->reactors.n_cores && c->reactors.cores[j] != v; j++)
-			;
-		if (j < c->reactors.n_cores)
-			prx__conf_error(p->ctx, e, NULL, "duplicate core %lld", v);
-		else if (p->control_core_ok && v == c->control_core)
-			prx__conf_error(p->ctx, e, NULL, "core %lld is the control_core", v);
-		else if (c->reactors.n_cores < PRX_MAX_REACTORS)
-			c->reactors.cores[c->reactors.n_cores++] = (unsigned int)v;
-	}
-}
-
-/* `engines`: one engine name per entry of `cores`, overriding `engine`. */
-static void
-parse_engines(struct parse *p, const config_setting_t *g)
-{
-	const config_setting_t *s = member(g, "engines");
-	struct prx_conf *c = p->conf;
-	unsigned int e;
-
-	if (s == NULL ||
-	    prx__conf_scalar_list(p->ctx, s, CONFIG_TYPE_STRING, 1, PRX_MAX_REACTORS) < 0)
-		return;
-	if ((unsigned int)config_setting_length(s) != c->reactors.n_cores) {
-		prx__conf_error(p->ctx, s, NULL, "has %d entries, one per core expected (%u)",
-				config_setting_length(s), c->reactors.n_cores);
-		return;
-	}
-	for (unsigned int i = 0; i < c->reactors.n_cores; i++)
-		if (prx__conf_enum(p->ctx, config_setting_get_elem(s, i), engine_names,
-				   PRX_ENGINE_MAX, &e) == 0)
-			c->reactors.engines[i] = (enum prx_engine)e;
-}
-
-static void
-parse_reactors(struct parse *p, const config_setting_t *g)
-{
-	struct prx_conf *c = p->conf;
-	const config_setting_t *cores;
-	unsigned int e;
-	long long v;
-
-	if (prx__conf_group(p->ctx, g) < 0)
-		return;
-	prx__conf_keys(p->ctx, g, reactors_keys);
-	cores = member(g, "cores");
-	if (cores == NULL)
-		prx__conf_error(p->ctx, g, "cores", "missing required setting");
-	else
-		parse_cores(p, cores);
-	if (opt_enum(p, g, "engine", engine_names, PRX_ENGINE_MAX, &e) > 0)
-		c->reactors.engine = (enum prx_engine)e;
-	for (unsigned int i = 0; i < PRX_MAX_REACTORS; i++)
-		c->reactors.engines[i] = c->reactors.engine;
-	parse_engines(p, g);
-	if (opt_int(p, g, "burst", 1, PRX_BURST_MAX, &v) > 0)
-		c->reactors.burst = (uint16_t)v;
-	if (opt_int(p, g, "drain_us", 1, DRAIN_US_MAX, &v) > 0)
-		c->reactors.drain_us = (uint32_t)v;
 }
 
 static void
@@ -636,7 +543,7 @@ parse_root(struct parse *p, const config_setting_t *root)
 		c->memory_mb = (unsigned int)v;
 	if (opt_int(p, root, "stats_interval", 0, STATS_INTERVAL_MAX, &v) > 0)
 		c->stats_interval = (unsigned int)v;
-	p->control_core_ok = opt_int(p, root, "control_core", 0, CORE_MAX, &v) >= 0;
+	p->control_core_ok = opt_int(p, root, "control_core", 0, PRX__CONF_CORE_MAX, &v) >= 0;
 	if (p->control_core_ok && member(root, "control_core") != NULL)
 		c->control_core = (unsigned int)v;
 	prx__conf_parse_core_mapping(p->ctx, root, c);
@@ -644,7 +551,7 @@ parse_root(struct parse *p, const config_setting_t *root)
 	if (s == NULL)
 		prx__conf_error(p->ctx, root, "reactors", "missing required setting");
 	else
-		parse_reactors(p, s);
+		prx__conf_parse_reactors(p->ctx, s, c, p->control_core_ok);
 	s = member(root, "mempool");
 	if (s != NULL)
 		parse_mempool(p, s);
@@ -669,9 +576,7 @@ set_defaults(struct prx_conf *c)
 {
 	c->mode = PRX_MODE_AUTO;
 	snprintf(c->instance, sizeof(c->instance), "prx");
-	c->reactors.engine = PRX_ENGINE_AUTO;
-	c->reactors.burst = 32;
-	c->reactors.drain_us = 100;
+	prx__conf_reactors_defaults(c);
 	c->mempool.cache = 256;
 	c->mempool.data_room = 2176;
 	c->control.socket_mode = 0660;

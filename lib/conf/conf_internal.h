@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <libconfig.h>
+#include <rte_config.h>
 
 #include "prx_conf.h"
 
@@ -142,6 +143,18 @@ void prx__conf_keys(struct prx__conf_ctx *ctx, const config_setting_t *g, const 
 int prx__conf_parse_mac(const char *s, uint8_t mac[6]);
 /** Whether devargs name a PCI device: "DDDD:BB:DD.F" or "BB:DD.F" before the first ','. */
 bool prx__conf_is_pci(const char *devargs);
+
+/** Highest core number a setting may name (the DPDK build's RTE_MAX_LCORE - 1). */
+#define PRX__CONF_CORE_MAX (RTE_MAX_LCORE - 1)
+
+/** Set the `reactors` defaults (conf_reactors.c). */
+void prx__conf_reactors_defaults(struct prx_conf *c);
+/**
+ * Parse the `reactors` group into c->reactors (conf_reactors.c).  `control_core_ok`:
+ * c->control_core is valid, so cores are compared with it.
+ */
+void prx__conf_parse_reactors(struct prx__conf_ctx *ctx, const config_setting_t *g,
+			      struct prx_conf *c, bool control_core_ok);
 
 /** Parse the `control` group into c->control.  @return 0 or -ENOMEM (errors are recorded). */
 int prx__conf_parse_control(struct prx__conf_ctx *ctx, const config_setting_t *g,

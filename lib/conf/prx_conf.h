@@ -25,7 +25,12 @@
 #define PRX_ENGINES(X) \
 	X(PRX_ENGINE_AUTO, "auto") \
 	X(PRX_ENGINE_POLL, "poll") \
-	X(PRX_ENGINE_EPOLL, "epoll")
+	X(PRX_ENGINE_EPOLL, "epoll") \
+	X(PRX_ENGINE_ADAPTIVE, "adaptive")
+
+/** Defaults of the adaptive engine's settings (config/README.md). */
+#define PRX_CONF_MAX_WAKEUP_US 100
+#define PRX_CONF_IDLE_POLLS 256
 
 /** `mac` of an xconnect handler. */
 #define PRX_MAC_MODES(X) \
@@ -145,6 +150,12 @@ struct prx_conf {
 		enum prx_engine engines[PRX_MAX_REACTORS];
 		uint16_t burst;	   /**< `reactors.burst`, 1..128, default 32 */
 		uint32_t drain_us; /**< `reactors.drain_us`, 1..100000, default 100 */
+		/** `reactors.max_wakeup_us`, 1..1000000, default PRX_CONF_MAX_WAKEUP_US:
+		 *  longest an adaptive reactor's timed sleep may last */
+		uint32_t max_wakeup_us;
+		/** `reactors.idle_polls`, 1..10000000, default PRX_CONF_IDLE_POLLS: empty polls
+		 *  in a row before an adaptive reactor first sleeps */
+		uint32_t idle_polls;
 	} reactors;
 	struct {
 		uint32_t

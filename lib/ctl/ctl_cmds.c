@@ -258,13 +258,20 @@ show_plan(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	return 0;
 }
 
+/* A percentage with one decimal. */
+static double
+pct1(double pct)
+{
+	return (double)((int)(pct * 10.0 + 0.5)) / 10.0;
+}
+
 static json_t *
 reactor_json(const struct prx_view_reactor *r, bool full)
 {
 	json_t *o = json_pack("{s:i, s:I, s:I, s:I, s:f}", "id", r->id, "rx", (json_int_t)r->st.rx,
 			      "tx", (json_int_t)r->st.tx, "dropped",
 			      (json_int_t)prx_pipe_stats_dropped(&r->st), "busy_pct",
-			      (double)((int)(r->busy_pct * 10.0 + 0.5)) / 10.0);
+			      pct1(r->busy_pct));
 
 	if (full) {
 		json_object_set_new(o, "lcore", json_integer(r->lcore));
@@ -274,6 +281,9 @@ reactor_json(const struct prx_view_reactor *r, bool full)
 		json_object_set_new(o, "punted", json_integer((json_int_t)r->st.punted));
 		json_object_set_new(o, "in_flight", json_integer((json_int_t)r->in_flight));
 		json_object_set_new(o, "iterations", json_integer((json_int_t)r->rs.iterations));
+		json_object_set_new(o, "empty_pct", json_real(pct1(r->empty_pct)));
+		json_object_set_new(o, "sleep_pct", json_real(pct1(r->sleep_pct)));
+		json_object_set_new(o, "sleeps", json_integer((json_int_t)r->rs.sleeps));
 		json_object_set_new(o, "snapshot", json_integer((json_int_t)r->snapshot_gen));
 	}
 	return o;

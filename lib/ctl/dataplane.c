@@ -108,6 +108,21 @@ dp_pick_reactor(const struct prx_dataplane *dp, const struct dp_state *st, uint1
 	return best;
 }
 
+/*
+ * How long the port's rx rings take to fill at line rate (adaptive engine).  A port
+ * whose link is down receives nothing: no bound then (prx_dp_check_links republishes
+ * when the link changes).
+ */
+static uint32_t
+port_fill_us(struct prx_port *port)
+{
+	struct prx_port_link link;
+
+	if (prx_port_link(port, &link) == 0 && !link.up)
+		return 0;
+	return prx_ring_fill_us(port->rx_desc, link.speed_mbps);
+}
+
 /* The snapshot of reactor r in st: the rx queues it owns with their chains. */
 static struct prx_snapshot *
 build_snapshot(struct prx_dataplane *dp, const struct dp_state *st, uint16_t r)
@@ -124,6 +139,8 @@ build_snapshot(struct prx_dataplane *dp, const struct dp_state *st, uint16_t r)
 	n = 0;
 	for (unsigned int i = 0; i < PRX_MAX_PORTS; i++) {
 		struct prx_port *port = st->port[i] != NULL ? st->port[i]->port : NULL;
+		bool fill_known = false;
+		uint32_t fill_us = 0;
 
 		s->ports[i] = port;
 		for (uint16_t q = 0; port != NULL && q < port->n_rxq; q++) {
@@ -131,6 +148,11 @@ build_snapshot(struct prx_dataplane *dp, const struct dp_state *st, uint16_t r)
 
 			if (st->owner[i][q] != (int16_t)r)
 				continue;
+			/* only the adaptive engine uses it: other reactors' snapshots stay
+			 * the same when a link changes */
+			if (!fill_known && dp->reactors[r]->engine == &prx_engine_adaptive)
+				fill_us = port_fill_us(port);
+			fill_known = true;
 			pe = &s->poll[n++];
 			pe->rx_burst = port->rx_burst;
 			pe->rxq = port->rxq[q];
@@ -138,6 +160,7 @@ build_snapshot(struct prx_dataplane *dp, const struct dp_state *st, uint16_t r)
 			pe->port = port;
 			pe->queue = q;
 			pe->wake_fd = prx_port_rx_wakeup_fd(port, q);
+			pe->fill_us = fill_us;
 			pe->chain.n = st->n_chain[i];
 			for (uint16_t k = 0; k < st->n_chain[i]; k++)
 				pe->chain.h[k] = st->chain[i][k]->h;
@@ -189,7 +212,7 @@ dp_prepare(struct prx_dataplane *dp, struct dp_state *st, struct dp_commit *c, c
 			for (uint16_t i = 0; i < s->n_poll; i++)
 				if (s->poll[i].wake_fd < 0) {
 					dp_say(msg, len,
-					       "reactor %u sleeps in epoll and port %s (driver %s) has no wake-up fd: give it to a reactor with engine poll",
+					       "reactor %u sleeps in epoll and port %s (driver %s) has no wake-up fd: give it to a reactor with engine poll or adaptive",
 					       r, s->poll[i].port->name,
 					       s->poll[i].port->ops->driver);
 					break;
@@ -380,11 +403,29 @@ prx_dp_print_plan(const struct prx_dataplane *dp, FILE *f)
 
 /*
  * The engine of reactor r: as configured, and for "auto" poll when it owns a queue in
- * DPDK mode, epoll otherwise (kernel interfaces, or no queue at all: sleep).
+ * DPDK mode, epoll otherwise (kernel interfaces, or no queue at all: sleep).  "auto"
+ * never picks adaptive: a polling reactor's latency does not depend on how long it was
+ * idle, and the vdevs here have no rx interrupts, so adaptive would only add the timed
+ * sleep's wake-up delay (docs/benchmarks.md, "Engines").  Adaptive, like poll, takes any
+ * queue: it needs no wake-up fd.
  */
+static const struct prx_engine_ops *
+engine_ops(enum prx_engine e)
+{
+	switch (e) {
+	case PRX_ENGINE_EPOLL:
+		return &prx_engine_epoll;
+	case PRX_ENGINE_ADAPTIVE:
+		return &prx_engine_adaptive;
+	default:
+		return &prx_engine_poll;
+	}
+}
+
 static int
 choose_engine(struct prx_dataplane *dp, const struct dp_state *st, uint16_t r)
 {
+	struct prx_reactor *re = dp->reactors[r];
 	enum prx_engine e = dp->conf->reactors.engines[r];
 	const struct prx_port *nofd = NULL;
 	unsigned int n = 0;
@@ -401,13 +442,22 @@ choose_engine(struct prx_dataplane *dp, const struct dp_state *st, uint16_t r)
 		e = dp->mode == PRX_MODE_DPDK && n > 0 ? PRX_ENGINE_POLL : PRX_ENGINE_EPOLL;
 	if (e == PRX_ENGINE_EPOLL && nofd != NULL) {
 		PRX_LOG(ERR, CTL,
-			"reactor %u: engine epoll needs a wake-up fd per rx queue, and port %s (driver %s) has none: use engine poll",
+			"reactor %u: engine epoll needs a wake-up fd per rx queue, and port %s (driver %s) has none: use engine poll or adaptive",
 			r, nofd->name, nofd->ops->driver);
 		return -ENOTSUP;
 	}
-	dp->reactors[r]->engine = e == PRX_ENGINE_EPOLL ? &prx_engine_epoll : &prx_engine_poll;
-	PRX_LOG(INFO, CTL, "reactor %u (lcore %u): engine %s", r, dp->reactors[r]->lcore,
-		dp->reactors[r]->engine->name);
+	re->engine = engine_ops(e);
+	re->sleep = (struct prx_sleep_policy){
+		.idle_polls = dp->conf->reactors.idle_polls,
+		.max_wakeup_us = dp->conf->reactors.max_wakeup_us,
+	};
+	if (e == PRX_ENGINE_ADAPTIVE)
+		PRX_LOG(INFO, CTL,
+			"reactor %u (lcore %u): engine adaptive (sleeps after %u empty polls, timed sleeps up to %u us)",
+			r, re->lcore, re->sleep.idle_polls, re->sleep.max_wakeup_us);
+	else
+		PRX_LOG(INFO, CTL, "reactor %u (lcore %u): engine %s", r, re->lcore,
+			re->engine->name);
 	return 0;
 }
 
@@ -572,17 +622,33 @@ prx_dp_destroy(struct prx_dataplane *dp)
 void
 prx_dp_check_links(struct prx_dataplane *dp)
 {
+	bool changed = false;
+	struct dp_commit c;
+	char msg[256];
+
 	for (unsigned int i = 0; i < PRX_MAX_PORTS; i++) {
 		struct dp_port *e = dp->st->port[i];
 		struct prx_port_link link;
 
-		if (e == NULL || prx_port_link(e->port, &link) != 0 || link.up == e->link_up)
+		if (e == NULL || prx_port_link(e->port, &link) != 0 ||
+		    (link.up == e->link_up && link.speed_mbps == e->speed_mbps))
 			continue;
 		/* Reactors keep polling a port whose link is down: its bursts return 0 and
 		 * refuse to send (counted tx_full), and traffic resumes when it comes up. */
-		PRX_LOG(NOTICE, CTL, "%s: link %s", e->cp.name, link.up ? "up" : "down");
+		if (link.up != e->link_up)
+			PRX_LOG(NOTICE, CTL, "%s: link %s", e->cp.name, link.up ? "up" : "down");
+		changed |= e->link_up >= 0;
 		e->link_up = link.up;
+		e->speed_mbps = link.speed_mbps;
 	}
+	/* Adaptive reactors bound their sleeps by the rings' fill time at line rate: new
+	 * snapshots for the reactors whose ports changed (nobody else's changes). */
+	if (!changed)
+		return;
+	if (dp_prepare(dp, dp_state_dup(dp->st), &c, msg, sizeof(msg)) == 0)
+		free(dp_apply(dp, &c));
+	else
+		PRX_LOG(WARNING, CTL, "link change: reactors keep their sleep bounds: %s", msg);
 }
 
 unsigned int

@@ -29,6 +29,7 @@ struct dp_port {
 	struct prx_conf_port cp;      /**< its settings (strings owned; chain unused) */
 	struct rte_mempool *own_pool; /**< pool of a port added at run time, or NULL */
 	int8_t link_up;		      /**< last link state seen: -1 unknown */
+	uint32_t speed_mbps;	      /**< last link speed seen */
 };
 
 /** A handler instance. */

@@ -167,6 +167,16 @@ conf_port_copy(struct prx_conf_port *dst, const struct prx_conf_port *src)
 	return 0;
 }
 
+/* Rx interrupts are set up only when a reactor may use them: an adaptive one. */
+static bool
+wants_rx_intr(const struct prx_conf *conf)
+{
+	for (unsigned int r = 0; r < conf->reactors.n_cores; r++)
+		if (conf->reactors.engines[r] == PRX_ENGINE_ADAPTIVE)
+			return true;
+	return false;
+}
+
 int
 dp_port_open(struct prx_dataplane *dp, const struct prx_conf_port *cp, uint16_t slot, bool runtime,
 	     struct prx_port *probed, struct dp_port **out, char *msg, size_t len)
@@ -215,6 +225,7 @@ dp_port_open(struct prx_dataplane *dp, const struct prx_conf_port *cp, uint16_t 
 		.rx_desc = cp->rx_desc,
 		.tx_desc = cp->tx_desc,
 		.promiscuous = cp->promiscuous,
+		.rx_intr = wants_rx_intr(dp->conf),
 	};
 	if (runtime) {
 		own = take_spare_pool(dp, e->port->socket, runtime_pool_size(dp, cp), msg, len);
@@ -248,6 +259,7 @@ dp_port_open(struct prx_dataplane *dp, const struct prx_conf_port *cp, uint16_t 
 			link.up ? "up" : "down", link.speed_mbps,
 			link.full_duplex ? "full" : "half");
 		e->link_up = link.up;
+		e->speed_mbps = link.speed_mbps;
 	}
 	*out = e;
 	return 0;

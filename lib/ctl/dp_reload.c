@@ -85,7 +85,9 @@ reactors_same(const struct prx_conf *a, const struct prx_conf *b)
 	       memcmp(a->reactors.engines, b->reactors.engines,
 		      a->reactors.n_cores * sizeof(a->reactors.engines[0])) == 0 &&
 	       a->reactors.burst == b->reactors.burst &&
-	       a->reactors.drain_us == b->reactors.drain_us;
+	       a->reactors.drain_us == b->reactors.drain_us &&
+	       a->reactors.max_wakeup_us == b->reactors.max_wakeup_us &&
+	       a->reactors.idle_polls == b->reactors.idle_polls;
 }
 
 /* The first device setting in which two ports differ, or NULL. */

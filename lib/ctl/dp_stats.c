@@ -150,7 +150,7 @@ prx_dp_view_take(const struct prx_dataplane *dp)
 	for (unsigned int r = 0; r < dp->n_reactors; r++) {
 		const struct prx_reactor *re = dp->reactors[r];
 		struct prx_view_reactor *vr = &v->reactors[r];
-		uint64_t all;
+		struct prx_reactor_time t;
 
 		vr->id = (uint16_t)r;
 		vr->lcore = dp->cores[r].lcore;
@@ -162,8 +162,10 @@ prx_dp_view_take(const struct prx_dataplane *dp)
 		prx_pipe_stats_read(&re->pipe, &vr->st);
 		vr->in_flight = prx_pipe_in_flight(&re->pipe);
 		prx_reactor_stats_read(re, &vr->rs);
-		all = vr->rs.busy_cycles + vr->rs.idle_cycles;
-		vr->busy_pct = all != 0 ? 100.0 * (double)vr->rs.busy_cycles / (double)all : 0.0;
+		prx_reactor_time_split(&vr->rs, hz, &t);
+		vr->busy_pct = t.busy_pct;
+		vr->empty_pct = t.empty_pct;
+		vr->sleep_pct = t.sleep_pct;
 		vr->snapshot_gen = __atomic_load_n(&re->cur_gen, __ATOMIC_ACQUIRE);
 		prx_pipe_stats_add(&v->total, &vr->st);
 		v->in_flight += vr->in_flight;
@@ -222,16 +224,19 @@ print_final(const struct prx_view *v, FILE *f)
 	}
 	for (unsigned int r = 0; r < v->n_reactors; r++) {
 		const struct prx_view_reactor *re = &v->reactors[r];
-		uint64_t all = re->rs.busy_cycles + re->rs.idle_cycles;
+		uint64_t all = re->rs.busy_cycles + re->rs.empty_cycles + re->rs.sleep_cycles;
 
 		fprintf(f,
-			"prx-reactor: id=%u lcore=%u rx=%" PRIu64 " originated=%" PRIu64
+			"prx-reactor: id=%u lcore=%u engine=%s rx=%" PRIu64 " originated=%" PRIu64
 			" tx=%" PRIu64 " dropped=%" PRIu64 " punted=%" PRIu64 " in_flight=%" PRIu64
-			" iterations=%" PRIu64 " busy_pct=%.1f run_s=%.3f switches=%" PRIu64 "\n",
-			r, re->lcore, re->st.rx, re->st.originated, re->st.tx,
-			prx_pipe_stats_dropped(&re->st), re->st.punted, re->in_flight,
-			re->rs.iterations, re->busy_pct, hz > 0 ? (double)all / hz : 0.0,
-			re->rs.switches);
+			" iterations=%" PRIu64
+			" busy_pct=%.1f empty_pct=%.1f sleep_pct=%.1f sleeps=%" PRIu64
+			" run_s=%.3f switches=%" PRIu64 "\n",
+			r, re->lcore, re->engine[0] ? re->engine : "-", re->st.rx,
+			re->st.originated, re->st.tx, prx_pipe_stats_dropped(&re->st),
+			re->st.punted, re->in_flight, re->rs.iterations, re->busy_pct,
+			re->empty_pct, re->sleep_pct, re->rs.sleeps,
+			hz > 0 ? (double)all / hz : 0.0, re->rs.switches);
 	}
 	for (unsigned int i = 0; i < v->n_handlers; i++)
 		fprintf(f, "prx-handler: name=%s type=%s in=%" PRIu64 " dropped=%" PRIu64 "\n",

@@ -281,6 +281,8 @@ static const struct field reactor_fields[] = {
 	 "Packets the reactor holds (received, neither sent nor dropped yet)"},
 	{FAM_COUNTER, "prx_reactor_snapshot_switches_total", RF(rs.switches), false,
 	 "Configuration snapshots the reactor took up"},
+	{FAM_COUNTER, "prx_reactor_sleeps_total", RF(rs.sleeps), false,
+	 "Times the reactor's engine slept (epoll, adaptive)"},
 };
 
 static void
@@ -356,8 +358,22 @@ render_queues(struct out *o, const struct prx_view *v)
 static void
 render_reactors(struct out *o, const struct prx_view *v)
 {
-	static const char *const secs[2] = {"prx_reactor_busy_seconds_total",
-					    "prx_reactor_idle_seconds_total"};
+	/* Time in state.  busy + empty + sleep is the run time; idle (empty + sleep) is
+	 * kept for dashboards made before the split. */
+	static const struct {
+		const char *name;
+		size_t off;
+		const char *help;
+	} secs[] = {
+		{"prx_reactor_busy_seconds_total", RF(rs.busy_cycles),
+		 "Time the reactor spent polling in iterations that received packets"},
+		{"prx_reactor_empty_seconds_total", RF(rs.empty_cycles),
+		 "Time the reactor spent polling in iterations that received nothing"},
+		{"prx_reactor_sleep_seconds_total", RF(rs.sleep_cycles),
+		 "Time the reactor spent asleep (epoll and adaptive engines)"},
+		{"prx_reactor_idle_seconds_total", RF(rs.idle_cycles),
+		 "Time the reactor spent on anything but packets (empty polls and sleep)"},
+	};
 
 	for (size_t f = 0; f < PRX_ARRAY_SIZE(reactor_fields); f++) {
 		family(o, reactor_fields[f].type, reactor_fields[f].name, NULL,
@@ -388,17 +404,13 @@ render_reactors(struct out *o, const struct prx_view *v)
 		value_d(o, v->reactors[i].busy_pct / 100.0);
 	}
 	/* Cycles mean nothing to a dashboard without the TSC rate: no seconds without it. */
-	for (int k = 0; k < 2 && v->tsc_hz != 0; k++) {
-		family(o, FAM_COUNTER, secs[k], "seconds",
-		       k == 0 ? "Time the reactor spent on iterations that received packets"
-			      : "Time the reactor spent on iterations that received nothing");
+	for (size_t k = 0; k < PRX_ARRAY_SIZE(secs) && v->tsc_hz != 0; k++) {
+		family(o, FAM_COUNTER, secs[k].name, "seconds", secs[k].help);
 		for (unsigned int i = 0; i < v->n_reactors; i++) {
-			const struct prx_reactor_stats *rs = &v->reactors[i].rs;
-
 			sample(o);
 			label_u(o, "reactor", v->reactors[i].id);
-			value_d(o, (double)(k == 0 ? rs->busy_cycles : rs->idle_cycles) /
-					   (double)v->tsc_hz);
+			value_d(o,
+				(double)U64_AT(&v->reactors[i], secs[k].off) / (double)v->tsc_hz);
 		}
 	}
 }

@@ -64,6 +64,8 @@ struct prx_view_reactor {
 	uint64_t in_flight;
 	struct prx_reactor_stats rs;
 	double busy_pct;       /**< busy cycles / all cycles since start, in percent */
+	double empty_pct;      /**< empty polls' share, the same way */
+	double sleep_pct;      /**< sleeping's share (epoll, adaptive); the three add to 100 */
 	uint64_t snapshot_gen; /**< generation of the snapshot it published last */
 	uint16_t n_rxq;	       /**< rx queues it polls */
 };

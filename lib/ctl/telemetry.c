@@ -92,11 +92,17 @@ cmd_reactor_stats(const struct prx_view *v, const char *params, struct rte_tel_d
 	ADD_U64(d, "punted", r->st.punted);
 	ADD_U64(d, "in_flight", r->in_flight);
 	ADD_U64(d, "iterations", r->rs.iterations);
+	/* time in state, TSC cycles: busy + empty + sleep = run time; idle = empty + sleep */
 	ADD_U64(d, "busy_cycles", r->rs.busy_cycles);
+	ADD_U64(d, "empty_cycles", r->rs.empty_cycles);
+	ADD_U64(d, "sleep_cycles", r->rs.sleep_cycles);
 	ADD_U64(d, "idle_cycles", r->rs.idle_cycles);
+	ADD_U64(d, "sleeps", r->rs.sleeps);
 	ADD_U64(d, "snapshot", r->snapshot_gen);
-	/* busy share of the loop's time, in hundredths of a percent */
+	/* shares of the loop's time, in hundredths of a percent */
 	ADD_U64(d, "busy_pct_x100", (uint64_t)(r->busy_pct * 100.0 + 0.5));
+	ADD_U64(d, "empty_pct_x100", (uint64_t)(r->empty_pct * 100.0 + 0.5));
+	ADD_U64(d, "sleep_pct_x100", (uint64_t)(r->sleep_pct * 100.0 + 0.5));
 	return 0;
 }
 

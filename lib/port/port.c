@@ -77,6 +77,7 @@ prx_port_configure(struct prx_port *port, const struct prx_port_setup *setup)
 	}
 	port->n_rxq = setup->n_rxq;
 	port->n_txq = setup->n_txq;
+	port->rx_desc = setup->rx_desc;
 	rc = port->ops->configure(port, setup);
 	if (rc < 0) {
 		PRX_LOG(ERR, PORT, "%s: configure (%u rxq, %u txq) failed: %s", port->name,
@@ -159,4 +160,30 @@ prx_port_sw_stats(const struct prx_port *port, struct prx_port_sw_stats *st)
 		st->tx += prx_counter_read(&port->txq_stats[q].packets);
 		st->tx_drop += prx_counter_read(&port->txq_stats[q].dropped);
 	}
+}
+
+int
+prx_port_rx_intr_open(struct prx_port *port, uint16_t q)
+{
+	return port->ops->rx_intr_open != NULL ? port->ops->rx_intr_open(port, q) : -ENOTSUP;
+}
+
+void
+prx_port_rx_intr_close(struct prx_port *port, uint16_t q)
+{
+	if (port->ops->rx_intr_close != NULL)
+		port->ops->rx_intr_close(port, q);
+}
+
+int
+prx_port_rx_intr_arm(struct prx_port *port, uint16_t q, bool on)
+{
+	return port->ops->rx_intr_arm != NULL ? port->ops->rx_intr_arm(port, q, on) : -ENOTSUP;
+}
+
+void
+prx_port_rx_intr_ack(struct prx_port *port, int fd)
+{
+	if (port->ops->rx_intr_ack != NULL)
+		port->ops->rx_intr_ack(port, fd);
 }

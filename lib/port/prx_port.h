@@ -44,6 +44,7 @@ struct prx_port_setup {
 	uint16_t n_txq;		   /**< tx queues (one per reactor) */
 	uint16_t rx_desc, tx_desc; /**< ring sizes (drivers may round) */
 	bool promiscuous;
+	bool rx_intr; /**< set up rx interrupts if the device has them (adaptive engine) */
 	struct rte_mempool *pool; /**< rx buffers come from here (on the port's socket) */
 };
 
@@ -89,6 +90,23 @@ struct prx_port_ops {
 	 * or -ENOTSUP.  May be NULL.
 	 */
 	int (*rx_wakeup_fd)(struct prx_port *port, uint16_t q);
+	/*
+	 * Rx interrupts (adaptive engine).  Unlike a wake-up fd, an interrupt fires only while
+	 * armed, and only for packets that arrive after arming.  These run on the thread of
+	 * the queue's owner, never on the control thread.  All may be NULL (no interrupts).
+	 */
+	/**
+	 * Register rx queue q's interrupt with the calling thread.  Returns an fd that turns
+	 * readable when an armed queue of this thread receives (queues may share one), or
+	 * -errno (-ENOTSUP: the device has none).
+	 */
+	int (*rx_intr_open)(struct prx_port *port, uint16_t q);
+	/** Undo rx_intr_open (the queue leaves the thread, or the thread stops). */
+	void (*rx_intr_close)(struct prx_port *port, uint16_t q);
+	/** Arm (`on`) or disarm queue q's interrupt.  0 or -errno. */
+	int (*rx_intr_arm)(struct prx_port *port, uint16_t q, bool on);
+	/** The fd rx_intr_open returned is readable: consume what made it so. */
+	void (*rx_intr_ack)(struct prx_port *port, int fd);
 };
 
 /** prx's own per-queue counters, written only by the owning reactor. */
@@ -118,6 +136,7 @@ struct prx_port {
 	uint8_t prefix4; /**< its prefix length */
 	uint16_t max_rxq, max_txq; /**< driver limits (filled at probe) */
 	uint16_t n_rxq, n_txq;	   /**< configured */
+	uint32_t rx_desc; /**< slots of each rx ring: setup's rx_desc, or what the driver made */
 	prx_rx_burst_fn rx_burst;
 	prx_tx_burst_fn tx_burst;
 	void **rxq;			   /**< n_rxq driver queue handles */
@@ -148,6 +167,12 @@ int prx_port_hw_stats(struct prx_port *port, struct prx_port_hw_stats *st);
 int prx_port_link(struct prx_port *port, struct prx_port_link *link);
 /** Wake-up fd of rx queue q (-ENOTSUP without ops->rx_wakeup_fd). */
 int prx_port_rx_wakeup_fd(struct prx_port *port, uint16_t q);
+
+/** Rx interrupts (see struct prx_port_ops): -ENOTSUP when the driver has none. */
+int prx_port_rx_intr_open(struct prx_port *port, uint16_t q);
+void prx_port_rx_intr_close(struct prx_port *port, uint16_t q);
+int prx_port_rx_intr_arm(struct prx_port *port, uint16_t q, bool on);
+void prx_port_rx_intr_ack(struct prx_port *port, int fd);
 
 /** prx's counters summed over queues (relaxed reads; any thread). */
 struct prx_port_sw_stats {

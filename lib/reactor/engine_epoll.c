@@ -101,9 +101,11 @@ epoll_idle(struct prx_reactor *r, unsigned int received)
 	}
 	r->fd_iter = 0;
 	/* Offline while asleep, or every grace period would wait for this reactor. */
+	prx_reactor_sleep_begin(r);
 	rte_rcu_qsbr_thread_offline(r->qsbr, r->id);
 	prx_evloop_run(r->ev, -1);
 	rte_rcu_qsbr_thread_online(r->qsbr, r->id);
+	prx_reactor_sleep_end(r);
 }
 
 static int

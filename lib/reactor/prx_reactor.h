@@ -9,7 +9,8 @@
  *      queue's chain to completion;
  *   3. flush tx buffers (full ones were flushed already; partial ones when the iteration
  *      was not saturated or the drain deadline passed);
- *   4. let the engine wait (poll: spin; epoll: sleep on wake-up fds, RCU-offline).
+ *   4. let the engine wait (poll: spin; epoll: sleep on wake-up fds, RCU-offline;
+ *      adaptive: poll while traffic flows, then sleep within a wake-up budget).
  *
  * The control thread never writes reactor state.  It publishes an immutable snapshot
  * (prx_reactor_publish) and frees the old one after an RCU grace period
@@ -37,7 +38,8 @@ struct prx_poll_entry {
 	void *rxq;		       /**< driver queue handle */
 	struct prx_queue_stats *stats; /**< the queue's prx counters (single writer: us) */
 	struct prx_port *port;
-	int wake_fd; /**< readable when the queue has packets, or -1 */
+	int wake_fd;	  /**< readable when the queue has packets, or -1 */
+	uint32_t fill_us; /**< time the rx ring takes to fill at line rate, 0 = no bound */
 	uint16_t queue;
 	struct prx_chain chain; /**< the input port's chain (copied: immutable) */
 } __rte_cache_aligned;
@@ -58,14 +60,60 @@ struct prx_snapshot *prx_snapshot_alloc(uint16_t n_poll, int socket);
 /** Free a snapshot (NULL is fine).  Only after a grace period. */
 void prx_snapshot_free(struct prx_snapshot *s);
 
-/** Time-in-state and loop counters of a reactor (TSC cycles). */
+/**
+ * Time-in-state and loop counters of a reactor.  Every TSC cycle since the loop started
+ * is in exactly one of busy, empty and sleep.
+ */
 struct prx_reactor_stats {
 	uint64_t iterations;
-	uint64_t busy_cycles; /**< iterations that received packets */
-	uint64_t idle_cycles; /**< iterations that received nothing */
-	uint64_t switches;    /**< snapshots taken up */
-	uint64_t kick_failed; /**< slow-path wake-ups that could not be written */
+	uint64_t busy_cycles;  /**< polling, in iterations that received packets */
+	uint64_t empty_cycles; /**< polling, in iterations that received nothing */
+	uint64_t sleep_cycles; /**< asleep in an engine (epoll, adaptive) */
+	uint64_t idle_cycles;  /**< empty + sleep (filled by prx_reactor_stats_read) */
+	uint64_t sleeps;       /**< times the engine slept */
+	uint64_t switches;     /**< snapshots taken up */
+	uint64_t kick_failed;  /**< slow-path wake-ups that could not be written */
 };
+
+/** The states of struct prx_reactor_stats in seconds and in percent of the run time. */
+struct prx_reactor_time {
+	double busy_s, empty_s, sleep_s, run_s;
+	double busy_pct, empty_pct, sleep_pct; /**< of run_s; all 0 before anything ran */
+};
+
+/** Split counters (totals, or the difference of two readings) into seconds and shares. */
+void prx_reactor_time_split(const struct prx_reactor_stats *rs, uint64_t tsc_hz,
+			    struct prx_reactor_time *t);
+
+/** The adaptive engine's sleep policy (docs/design.md, "Engines"). */
+struct prx_sleep_policy {
+	uint32_t idle_polls;	/**< empty polls in a row before the first sleep */
+	uint32_t max_wakeup_us; /**< wake-up latency budget: the longest timed sleep */
+};
+
+/** The first sleep of an idle run; a bound below it means "keep polling". */
+#define PRX_SLEEP_MIN_US 4
+/** Bits on the wire of the smallest frame: 64 B plus preamble and inter-frame gap. */
+#define PRX_WIRE_MIN_FRAME_BITS 672
+/** Line rate assumed for a port that is up but does not say its speed. */
+#define PRX_SLEEP_UNKNOWN_SPEED_MBPS 100000
+
+/**
+ * How long to sleep (microseconds) after `empty` empty polls in a row; 0: poll on.
+ * Nothing below `idle_polls`; then PRX_SLEEP_MIN_US, doubling with every further empty
+ * poll (each sleep ends in one), up to the smaller of `max_wakeup_us` and half of
+ * `fill_us`, the shortest time a polled rx ring takes to fill at line rate (0: no such
+ * bound), so that the ring still has room when the sleep overshoots.  A bound below
+ * PRX_SLEEP_MIN_US means no sleep at all.
+ */
+uint32_t prx_sleep_us(const struct prx_sleep_policy *p, uint64_t empty, uint32_t fill_us);
+
+/**
+ * Time (microseconds, at least 1) that `desc` rx descriptors take to fill with minimum-size
+ * frames at `speed_mbps` (0: unknown, taken as PRX_SLEEP_UNKNOWN_SPEED_MBPS).  0 when
+ * desc is 0 (no bound).
+ */
+uint32_t prx_ring_fill_us(uint32_t desc, uint32_t speed_mbps);
 
 struct prx_reactor;
 
@@ -84,6 +132,13 @@ struct prx_engine_ops {
 
 extern const struct prx_engine_ops prx_engine_poll;
 extern const struct prx_engine_ops prx_engine_epoll;
+extern const struct prx_engine_ops prx_engine_adaptive;
+
+/**
+ * Timer slack of reactor threads (prctl PR_SET_TIMERSLACK).  Linux's default of 50 us
+ * would stretch every short sleep of the adaptive engine by up to that much.
+ */
+#define PRX_REACTOR_TIMER_SLACK_NS 1000
 
 /**
  * Poll engine: iterations between two non-blocking checks of the reactor's fds (the only
@@ -103,6 +158,7 @@ struct prx_reactor {
 	uint16_t burst;
 	uint64_t drain_tsc; /**< drain deadline in TSC cycles */
 	const struct prx_engine_ops *engine;
+	struct prx_sleep_policy sleep; /**< adaptive engine (defaults from prx_conf.h) */
 	struct rte_rcu_qsbr *qsbr;
 	struct prx_evloop *ev;	 /**< fd resources, timers, posts (owner: the reactor) */
 	struct rte_ring *inject; /**< packets the control plane sends through us, or NULL */
@@ -121,6 +177,7 @@ struct prx_reactor {
 	uint64_t last_tsc;	/**< TSC read at the end of the last iteration */
 	uint64_t last_rx_tsc;	/**< last_tsc of the last iteration that received packets */
 	uint64_t linger_tsc;	/**< epoll engine: polling kept up this long after a packet */
+	uint64_t asleep_since;	/**< TSC at which the current sleep began, 0 when awake */
 	void *engine_priv;	/**< the engine's state (init allocates, fini frees) */
 	struct prx_reactor_stats rs;
 	struct prx_pipe pipe;
@@ -165,6 +222,14 @@ unsigned int prx_reactor_iterate(struct prx_reactor *r);
 
 /** Flush every tx buffer and free collected drops (used when the loop ends). */
 void prx_reactor_drain(struct prx_reactor *r);
+
+/**
+ * For engines, around a sleep.  From the end of the last iteration to sleep_end() the
+ * reactor counts as sleeping (not as the next iteration's time), and readers of its
+ * counters see a sleep in progress grow (prx_reactor_stats_read).
+ */
+void prx_reactor_sleep_begin(struct prx_reactor *r);
+void prx_reactor_sleep_end(struct prx_reactor *r);
 
 /** Relaxed copy of the loop counters. */
 void prx_reactor_stats_read(const struct prx_reactor *r, struct prx_reactor_stats *out);

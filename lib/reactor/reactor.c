@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -56,6 +57,8 @@ prx_reactor_create(uint16_t id, unsigned int lcore, int socket, uint16_t burst, 
 	r->burst = burst;
 	r->drain_tsc = rte_get_tsc_hz() / 1000000 * drain_us;
 	r->engine = engine;
+	r->sleep = (struct prx_sleep_policy){.idle_polls = PRX_CONF_IDLE_POLLS,
+					     .max_wakeup_us = PRX_CONF_MAX_WAKEUP_US};
 	r->qsbr = qsbr;
 	r->punt_efd = -1;
 	prx_pipe_init(&r->pipe, id, burst, pool);
@@ -120,13 +123,15 @@ take_snapshot(struct prx_reactor *r, const struct prx_snapshot *s)
 	static struct prx_port *const no_ports[PRX_MAX_PORTS];
 
 	r->cur = s;
-	__atomic_store_n(&r->cur_gen, s != NULL ? s->gen : 0, __ATOMIC_RELEASE);
 	r->pipe.ports = s != NULL ? (struct prx_port *const *)s->ports : no_ports;
 	prx_counter_add(&r->rs.switches, 1);
 	if (s == NULL)
 		prx_reactor_drain(r); /* what was buffered is dropped as no_port */
 	if (r->engine->rebind != NULL)
 		r->engine->rebind(r, s);
+	/* Last: the control plane closes a port that left the poll list once it sees this
+	 * generation, so the engine must have let go of the port's fds and interrupts. */
+	__atomic_store_n(&r->cur_gen, s != NULL ? s->gen : 0, __ATOMIC_RELEASE);
 }
 
 /* Packets the control plane sends out through us: originated here, then transmitted like
@@ -204,9 +209,9 @@ prx_reactor_iterate(struct prx_reactor *r)
 		r->pipe_deadline = t1 + r->drain_tsc;
 	}
 	/* One TSC read per iteration: this iteration's time runs from the previous read
-	 * (the engine's idle time included, counted with this iteration's outcome). */
+	 * (an engine that slept moved that read to its wake-up: prx_reactor_sleep_end). */
 	r->last_tsc = t1;
-	prx_counter_add(total != 0 ? &r->rs.busy_cycles : &r->rs.idle_cycles, t1 - t0);
+	prx_counter_add(total != 0 ? &r->rs.busy_cycles : &r->rs.empty_cycles, t1 - t0);
 	prx_counter_add(&r->rs.iterations, 1);
 	return total;
 }
@@ -233,6 +238,10 @@ prx_reactor_main(void *arg)
 		return r->run_rc;
 	}
 	rte_rcu_qsbr_thread_online(r->qsbr, r->id);
+	/* Sleeps of tens of microseconds need a slack well below the default 50 us. */
+	if (prctl(PR_SET_TIMERSLACK, PRX_REACTOR_TIMER_SLACK_NS, 0, 0, 0) != 0)
+		PRX_LOG(WARNING, REACTOR, "reactor %u: cannot set the timer slack: %s", r->id,
+			strerror(errno));
 	rc = r->engine->init != NULL ? r->engine->init(r) : 0;
 	if (rc < 0) {
 		PRX_LOG(ERR, REACTOR, "reactor %u: engine %s init failed: %s", r->id,
@@ -261,8 +270,60 @@ out:
 void
 prx_reactor_stats_read(const struct prx_reactor *r, struct prx_reactor_stats *out)
 {
+	uint64_t since, now;
+
 	out->iterations = prx_counter_read(&r->rs.iterations);
 	out->busy_cycles = prx_counter_read(&r->rs.busy_cycles);
-	out->idle_cycles = prx_counter_read(&r->rs.idle_cycles);
+	out->empty_cycles = prx_counter_read(&r->rs.empty_cycles);
+	/* A sleep in progress counts up to now: an idle reactor may sleep for hours.  The
+	 * sum and the start are read as one (the start unchanged around the sum). */
+	do {
+		since = __atomic_load_n(&r->asleep_since, __ATOMIC_ACQUIRE);
+		out->sleep_cycles = __atomic_load_n(&r->rs.sleep_cycles, __ATOMIC_ACQUIRE);
+	} while (__atomic_load_n(&r->asleep_since, __ATOMIC_ACQUIRE) != since);
+	now = since != 0 ? rte_rdtsc() : 0;
+	if (now > since)
+		out->sleep_cycles += now - since;
+	out->idle_cycles = out->empty_cycles + out->sleep_cycles;
+	out->sleeps = prx_counter_read(&r->rs.sleeps);
 	out->switches = prx_counter_read(&r->rs.switches);
+}
+
+void
+prx_reactor_sleep_begin(struct prx_reactor *r)
+{
+	__atomic_store_n(&r->asleep_since, r->last_tsc, __ATOMIC_RELEASE);
+}
+
+void
+prx_reactor_sleep_end(struct prx_reactor *r)
+{
+	uint64_t now = rte_rdtsc();
+
+	prx_counter_add(&r->rs.sleep_cycles, now - r->last_tsc);
+	prx_counter_add(&r->rs.sleeps, 1);
+	/* after the sum: a reader that still sees the sleep in progress has the old sum */
+	__atomic_store_n(&r->asleep_since, 0, __ATOMIC_RELEASE);
+	r->last_tsc = now;
+}
+
+void
+prx_reactor_time_split(const struct prx_reactor_stats *rs, uint64_t tsc_hz,
+		       struct prx_reactor_time *t)
+{
+	uint64_t all = rs->busy_cycles + rs->empty_cycles + rs->sleep_cycles;
+	double hz = (double)tsc_hz;
+
+	memset(t, 0, sizeof(*t));
+	if (tsc_hz != 0) {
+		t->busy_s = (double)rs->busy_cycles / hz;
+		t->empty_s = (double)rs->empty_cycles / hz;
+		t->sleep_s = (double)rs->sleep_cycles / hz;
+		t->run_s = (double)all / hz;
+	}
+	if (all == 0)
+		return;
+	t->busy_pct = 100.0 * (double)rs->busy_cycles / (double)all;
+	t->empty_pct = 100.0 * (double)rs->empty_cycles / (double)all;
+	t->sleep_pct = 100.0 * (double)rs->sleep_cycles / (double)all;
 }

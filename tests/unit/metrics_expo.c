@@ -75,7 +75,10 @@ tm_make_view(bool big)
 		vr->in_flight = 2 - r;
 		vr->rs = (struct prx_reactor_stats){.iterations = 100000 + r,
 						    .busy_cycles = r ? 1000000000 : 3000000000,
+						    .empty_cycles = 600000000,
+						    .sleep_cycles = 400000000,
 						    .idle_cycles = 1000000000,
+						    .sleeps = 7 + r,
 						    .switches = 4};
 		vr->busy_pct = r ? 50.0 : 12.5;
 		prx_pipe_stats_add(&v->total, &vr->st);
@@ -419,6 +422,9 @@ tm_check_values(const struct tm_expo *e)
 	VAL(e, "prx_reactor_busy_ratio", "reactor=\"0\"", 0.125);
 	VAL(e, "prx_reactor_busy_seconds_total", "reactor=\"0\"", 1.5);
 	VAL(e, "prx_reactor_idle_seconds_total", "reactor=\"1\"", 0.5);
+	VAL(e, "prx_reactor_empty_seconds_total", "reactor=\"1\"", 0.3);
+	VAL(e, "prx_reactor_sleep_seconds_total", "reactor=\"0\"", 0.2);
+	VAL(e, "prx_reactor_sleeps_total", "reactor=\"1\"", 8);
 	VAL(e, "prx_reactor_iterations_total", "reactor=\"1\"", 100001);
 	VAL(e, "prx_reactor_in_flight_packets", "reactor=\"0\"", 2);
 	VAL(e, "prx_reactor_snapshot_switches_total", "reactor=\"0\"", 4);

@@ -88,7 +88,8 @@ test_bad_unknown_and_types(void)
 		{BASE "mode = \"turbo\";\n",
 		 "t.cfg:3: mode: \"turbo\" is not one of auto, dpdk, fallback", 1},
 		{"reactors = { cores = [1]; engine = \"io_uring\"; };\n" PORT_A "});\n",
-		 "t.cfg:1: reactors.engine: \"io_uring\" is not one of auto, poll, epoll", 1},
+		 "t.cfg:1: reactors.engine: \"io_uring\" is not one of auto, poll, epoll, adaptive",
+		 1},
 	};
 
 	run_bad(cases, PRX_ARRAY_SIZE(cases));
@@ -742,6 +743,8 @@ main(void)
 	for (const struct prx_test_case *c = conf_fallback_cases; c->name != NULL; c++)
 		all[n++] = *c;
 	for (const struct prx_test_case *c = conf_deploy_cases; c->name != NULL; c++)
+		all[n++] = *c;
+	for (const struct prx_test_case *c = conf_reactors_cases; c->name != NULL; c++)
 		all[n++] = *c;
 	all[n] = (struct prx_test_case){NULL, NULL};
 	return prx_test_run("conf", all, 0);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Shared by the configuration suite's files (test_conf.c, test_conf_fallback.c). */
+/* Shared by the configuration suite's files (test_conf.c, test_conf_fallback.c,
+ * test_conf_reactors.c). */
 #ifndef TEST_CONF_H
 #define TEST_CONF_H
 
@@ -37,5 +38,7 @@ void run_bad(const struct bad_case *cases, size_t n);
 extern const struct prx_test_case conf_fallback_cases[];
 /* The deployment settings cases (test_conf_deploy.c). */
 extern const struct prx_test_case conf_deploy_cases[];
+/* The reactors settings of the adaptive engine (test_conf_reactors.c). */
+extern const struct prx_test_case conf_reactors_cases[];
 
 #endif

@@ -14,7 +14,8 @@ test_bad_fallback_settings(void)
 		 "t.cfg:1: reactors.engines: has 1 entries, one per core expected (2)", 1},
 		{"reactors = { cores = [1]; engines = [\"spin\"]; };\n"
 		 "ports = ( { name = \"a\"; kernel = \"eth0\"; } );\n",
-		 "t.cfg:1: reactors.engines.[0]: \"spin\" is not one of auto, poll, epoll", 1},
+		 "t.cfg:1: reactors.engines.[0]: \"spin\" is not one of auto, poll, epoll, adaptive",
+		 1},
 		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\";\n"
 			  "  afpacket = { ring_frames = 1000; }; } );\n",
 		 "t.cfg:3: ports.[0].afpacket.ring_frames: 1000 is not a power of two", 1},

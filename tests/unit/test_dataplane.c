@@ -303,6 +303,60 @@ test_reload(void)
 	dp_down(dp, conf);
 }
 
+/*
+ * Adaptive reactors take DPDK queues (they need no wake-up fd), get the sleep policy of
+ * the configuration and a ring fill time per queue; other engines' entries have none.
+ */
+static void
+test_adaptive_engine(void)
+{
+	static const char text[] =
+		"mode = \"dpdk\";\n"
+		"reactors = { cores = [1, 2]; engines = [\"adaptive\", \"poll\"];\n"
+		"  max_wakeup_us = 500; idle_polls = 64; };\n"
+		"mempool = { mbufs = 16383; };\n"
+		"handlers = ( { name = \"ab\"; type = \"xconnect\"; to = \"b\"; },\n"
+		"  { name = \"ba\"; type = \"xconnect\"; to = \"a\"; } );\n"
+		"ports = (\n"
+		"  { name = \"a\"; dpdk = \"net_null0\"; rx_queues = 2; rx_desc = 256; chain = [\"ab\"]; },\n"
+		"  { name = \"b\"; dpdk = \"net_null1\"; rx_desc = 512; chain = [\"ba\"]; }\n"
+		");\n";
+	struct prx_conf *conf;
+	struct prx_dataplane *dp = dp_up(text, &conf);
+	const struct prx_poll_entry *e;
+	struct prx_port_link link;
+	struct prx_dp_totals t;
+	char msg[512];
+	int from;
+
+	CU_ASSERT_PTR_EQUAL(dp->reactors[0]->engine, &prx_engine_adaptive);
+	CU_ASSERT_PTR_EQUAL(dp->reactors[1]->engine, &prx_engine_poll);
+	CU_ASSERT_EQUAL(dp->reactors[0]->sleep.max_wakeup_us, 500);
+	CU_ASSERT_EQUAL(dp->reactors[0]->sleep.idle_polls, 64);
+	CU_ASSERT_EQUAL_FATAL(prx_port_link(dp->st->port[0]->port, &link), 0);
+	CU_ASSERT_TRUE(link.up);
+	e = polls(dp, 0, "a", 0);
+	CU_ASSERT_FATAL(e != NULL);
+	CU_ASSERT_EQUAL(e->fill_us, prx_ring_fill_us(256, link.speed_mbps));
+	CU_ASSERT(e->fill_us > 0);
+	CU_ASSERT_EQUAL(polls(dp, 1, "b", 0)->fill_us, 0);
+	/* a DPDK queue moves to the adaptive reactor and back */
+	CU_ASSERT_EQUAL(prx_dp_queue_move(dp, "b", 0, 0, &from, msg, sizeof(msg)), 0);
+	e = polls(dp, 0, "b", 0);
+	CU_ASSERT_FATAL(e != NULL);
+	CU_ASSERT_EQUAL(e->fill_us, prx_ring_fill_us(512, link.speed_mbps));
+	CU_ASSERT_EQUAL_FATAL(prx_dp_launch(dp), 0);
+	usleep(20000);
+	CU_ASSERT_EQUAL(prx_dp_queue_move(dp, "b", 0, 1, &from, msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(polls(dp, 1, "b", 0)->fill_us, 0);
+	CU_ASSERT(__atomic_load_n(&dp->reactors[0]->cur_gen, __ATOMIC_ACQUIRE) == dp->snap[0]->gen);
+	prx_dp_stop(dp);
+	prx_dp_totals(dp, &t);
+	CU_ASSERT(t.st.rx > 0);
+	CU_ASSERT(prx_dp_balanced(&t));
+	dp_down(dp, conf);
+}
+
 /* Reactors forward net_null traffic while 200 changes go by; the books must balance. */
 static void
 test_changes_under_traffic(void)
@@ -412,6 +466,7 @@ main(void)
 		PRX_TEST(test_reload),
 		PRX_TEST(test_changes_under_traffic),
 		PRX_TEST(test_slowpath),
+		PRX_TEST(test_adaptive_engine),
 		{NULL, NULL},
 	};
 	int rc;

@@ -71,7 +71,8 @@ static const char *const all_families[] = {
 	"prx_port_hw_rx_nombuf", "prx_rxq_packets", "prx_txq_packets", "prx_txq_dropped_packets",
 	"prx_reactor_rx_packets", "prx_reactor_tx_packets", "prx_reactor_originated_packets",
 	"prx_reactor_punted_packets", "prx_reactor_dropped_packets", "prx_reactor_iterations",
-	"prx_reactor_busy_seconds", "prx_reactor_idle_seconds", "prx_reactor_snapshot_switches",
+	"prx_reactor_busy_seconds", "prx_reactor_empty_seconds", "prx_reactor_sleep_seconds",
+	"prx_reactor_idle_seconds", "prx_reactor_snapshot_switches", "prx_reactor_sleeps",
 	"prx_handler_packets", "prx_handler_dropped_packets", "prx_dropped_packets", "prx_changes",
 	"prx_reloads", "prx_reload_failures",
 	/* gauges */

@@ -273,6 +273,9 @@ test_epoll_engine_sleeps_offline_and_wakes(void)
 	usleep(50000);
 	prx_reactor_stats_read(r, &z);
 	CU_ASSERT(z.iterations - a.iterations < 10);
+	/* its sleep is time in state "sleep", not an empty poll */
+	CU_ASSERT(z.sleeps >= 1);
+	CU_ASSERT(z.sleep_cycles > z.empty_cycles);
 
 	/* packets and the wake-up fd: forwarded, every one */
 	for (int round = 0; round < 3; round++) {
