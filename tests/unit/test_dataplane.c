@@ -460,14 +460,10 @@ int
 main(void)
 {
 	static const struct prx_test_case cases[] = {
-		PRX_TEST(test_setup_snapshots),
-		PRX_TEST(test_port_add_del),
-		PRX_TEST(test_queue_move_chain_set),
-		PRX_TEST(test_reload),
-		PRX_TEST(test_changes_under_traffic),
-		PRX_TEST(test_slowpath),
-		PRX_TEST(test_adaptive_engine),
-		{NULL, NULL},
+		PRX_TEST(test_setup_snapshots),	      PRX_TEST(test_port_add_del),
+		PRX_TEST(test_queue_move_chain_set),  PRX_TEST(test_reload),
+		PRX_TEST(test_changes_under_traffic), PRX_TEST(test_slowpath),
+		PRX_TEST(test_adaptive_engine),	      {NULL, NULL},
 	};
 	int rc;
 
