@@ -106,15 +106,14 @@ prx_eal_args_build(const struct prx_conf *conf, const struct prx_eal_env *env, i
 	if (!pci && !has_opt(conf, n_user, user, pci_opts))
 		rc |= push(out, "--no-pci");
 	if (!has_opt(conf, n_user, user, mem_opts)) {
-		if (env->hugepages) {
-			/* --in-memory: no hugepage files or runtime dirs left behind */
-			rc |= push(out, "--in-memory");
-		} else {
-			snprintf(buf, sizeof(buf), "%u", prx_conf_memory_mb(conf));
-			rc |= push(out, "--no-huge");
-			rc |= push(out, "-m");
-			rc |= push(out, buf);
-		}
+		snprintf(buf, sizeof(buf), "%u", prx_conf_memory_mb(conf));
+		/* --in-memory: no hugepage files or runtime dirs left behind.  -m with
+		 * hugepages too: what the configuration needs (ports added later included) is
+		 * mapped at start, not page by page at run time, when other processes may have
+		 * taken the free hugepages (a port added live then failed with ENOMEM) */
+		rc |= push(out, env->hugepages ? "--in-memory" : "--no-huge");
+		rc |= push(out, "-m");
+		rc |= push(out, buf);
 	}
 	for (unsigned int i = 0; i < conf->n_eal; i++)
 		rc |= push(out, conf->eal[i]);

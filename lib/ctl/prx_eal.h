@@ -42,7 +42,8 @@ struct prx_eal_argv {
  *   --main-lcore <control_core>                                     (unless --main-lcore)
  *   --file-prefix <instance>                                        (unless --file-prefix)
  *   --no-pci       when no port is a PCI device (unless --no-pci/-a/--allow/-b/--block)
- *   --in-memory    with hugepages, or --no-huge -m <prx_conf_memory_mb()> without
+ *   --in-memory -m <prx_conf_memory_mb()> with hugepages (mapped at start), or
+ *                  --no-huge -m <prx_conf_memory_mb()> without
  *                  (unless --no-huge/--in-memory/-m/--socket-mem)
  * @return 0, or -E2BIG when the vector or its strings do not fit.
  */

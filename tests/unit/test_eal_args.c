@@ -61,7 +61,7 @@ test_hugepages_use_in_memory(void)
 	struct prx_eal_argv a;
 
 	CU_ASSERT_EQUAL(prx_eal_args_build(c, &env, 0, NULL, &a), 0);
-	assert_line(&a, "prxd -l 0,1,3 --main-lcore 0 --file-prefix t1 --no-pci --in-memory");
+	assert_line(&a, "prxd -l 0,1,3 --main-lcore 0 --file-prefix t1 --no-pci --in-memory -m 165");
 	prx_conf_free(c);
 }
 
@@ -76,12 +76,12 @@ test_relative_cores_use_lcores(void)
 
 	CU_ASSERT_EQUAL(prx_eal_args_build(c, &env, 0, NULL, &a), 0);
 	assert_line(&a, "prxd --lcores 0@4,1@5,3@6 --main-lcore 0 --file-prefix t1 --no-pci "
-			"--in-memory");
+			"--in-memory -m 165");
 	CU_ASSERT_FALSE(prx_eal_args_set_lcores(c, 0, NULL));
 	/* the command line's -l wins over the mapping */
 	CU_ASSERT_TRUE(prx_eal_args_set_lcores(c, 2, user));
 	CU_ASSERT_EQUAL(prx_eal_args_build(c, &env, 2, user, &a), 0);
-	assert_line(&a, "prxd --main-lcore 0 --file-prefix t1 --no-pci --in-memory -l 0-3");
+	assert_line(&a, "prxd --main-lcore 0 --file-prefix t1 --no-pci --in-memory -m 165 -l 0-3");
 	prx_conf_free(c);
 }
 
@@ -128,7 +128,7 @@ test_no_huge_prefix_is_not_a_match(void)
 	CU_ASSERT_EQUAL(prx_eal_args_build(c, &env, 2, user, &a), 0);
 	assert_line(
 		&a,
-		"prxd -l 0,1,3 --main-lcore 0 --file-prefix t1 --no-pci --in-memory --no-hugeX --lcores-bogus");
+		"prxd -l 0,1,3 --main-lcore 0 --file-prefix t1 --no-pci --in-memory -m 165 --no-hugeX --lcores-bogus");
 	prx_conf_free(c);
 }
 
@@ -141,7 +141,7 @@ test_user_main_lcore_wins(void)
 	char *user[] = {"--lcores=0@1,1@0,3@1", "--main-lcore=1"};
 
 	CU_ASSERT_EQUAL(prx_eal_args_build(c, &env, 2, user, &a), 0);
-	assert_line(&a, "prxd --file-prefix t1 --no-pci --in-memory --lcores=0@1,1@0,3@1 "
+	assert_line(&a, "prxd --file-prefix t1 --no-pci --in-memory -m 165 --lcores=0@1,1@0,3@1 "
 			"--main-lcore=1");
 	prx_conf_free(c);
 }
@@ -156,7 +156,7 @@ test_pci_port_keeps_pci_bus(void)
 	struct prx_eal_argv a;
 
 	CU_ASSERT_EQUAL(prx_eal_args_build(c, &env, 0, NULL, &a), 0);
-	assert_line(&a, "prxd -l 0,1 --main-lcore 0 --file-prefix p --in-memory");
+	assert_line(&a, "prxd -l 0,1 --main-lcore 0 --file-prefix p --in-memory -m 147");
 	prx_conf_free(c);
 }
 
