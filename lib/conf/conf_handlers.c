@@ -87,6 +87,8 @@ prx__conf_handler_parse(struct prx__conf_ctx *ctx, const config_setting_t *g,
 	case PRX_HANDLER_RESPONDER:
 		parse_responder(ctx, g, h);
 		return 0;
+	case PRX_HANDLER_ROUTER:
+		return prx__conf_router_parse(ctx, g, h);
 	default:
 		prx__conf_error(ctx, g, "type", "handler type %s is not built in this version",
 				prx_handler_type_name(h->type));
@@ -98,22 +100,26 @@ void
 prx__conf_handler_check(struct prx__conf_ctx *ctx, const struct prx_conf *c,
 			const struct prx_conf_handler *h)
 {
-	(void)ctx;
-	(void)c;
-	(void)h;
+	if (h->type == PRX_HANDLER_ROUTER)
+		prx__conf_router_check(ctx, c, h->u.router);
 }
 
 int
 prx_conf_handler_dup(struct prx_conf_handler *dst, const struct prx_conf_handler *src)
 {
 	*dst = *src;
+	if (src->type == PRX_HANDLER_ROUTER)
+		return prx__conf_router_dup(&dst->u.router, src->u.router);
 	return 0;
 }
 
 void
 prx_conf_handler_release(struct prx_conf_handler *h)
 {
-	(void)h;
+	if (h->type == PRX_HANDLER_ROUTER) {
+		prx__conf_router_free(h->u.router);
+		h->u.router = NULL;
+	}
 }
 
 bool
@@ -134,6 +140,8 @@ prx_conf_handler_equal(const struct prx_conf *ca, const struct prx_conf_handler 
 	case PRX_HANDLER_RESPONDER:
 		return a->u.responder.rate == b->u.responder.rate &&
 		       a->u.responder.burst == b->u.responder.burst;
+	case PRX_HANDLER_ROUTER:
+		return prx__conf_router_equal(a->u.router, b->u.router);
 	default:
 		return false;
 	}

@@ -164,4 +164,14 @@ void prx__conf_port_address(struct prx__conf_ctx *ctx, const config_setting_t *s
 /** "10.0.0.0/8" -> network-order address and prefix length.  0 or -EINVAL. */
 int prx__conf_parse_cidr4(const char *s, uint32_t *addr, uint8_t *len);
 
+/* The router's settings (conf_router.c, prx_conf_router.h). */
+struct prx_conf_router;
+int prx__conf_router_parse(struct prx__conf_ctx *ctx, const config_setting_t *g,
+			   struct prx_conf_handler *h);
+void prx__conf_router_check(struct prx__conf_ctx *ctx, const struct prx_conf *c,
+			    const struct prx_conf_router *r);
+int prx__conf_router_dup(struct prx_conf_router **dst, const struct prx_conf_router *src);
+void prx__conf_router_free(struct prx_conf_router *r);
+bool prx__conf_router_equal(const struct prx_conf_router *a, const struct prx_conf_router *b);
+
 #endif /* PRX_CONF_INTERNAL_H */
