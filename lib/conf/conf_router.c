@@ -280,7 +280,7 @@ file_route(struct rparse *p, char *text, struct prx_conf_route *rt, char *name, 
 static void
 parse_routes_file(struct rparse *p, const config_setting_t *s)
 {
-	char path[1024], line[512], why[160], name[PRX_NAME_MAX], where[96];
+	char path[1024], line[512], why[160], name[PRX_NAME_MAX], where[128];
 	unsigned int lineno = 0, errs = 0;
 	const char *str;
 	FILE *f;
@@ -318,7 +318,7 @@ parse_routes_file(struct rparse *p, const config_setting_t *s)
 		if (rc == 1)
 			continue;
 		if (rc == 0) {
-			snprintf(where, sizeof(where), "handlers.[%d].routes_file: %.40s:%u",
+			snprintf(where, sizeof(where), "handlers.[%d].routes_file: %.80s:%u",
 				 p->hidx, str, lineno);
 			port = port_ref(p, name, (unsigned int)config_setting_source_line(s),
 					where);

@@ -49,8 +49,8 @@ struct prx_conf_neigh {
 /** A port name the router's tables use, and where it was first named (for the check). */
 struct prx_conf_router_port {
 	char name[PRX_NAME_MAX];
-	uint32_t line;	/**< line of the expanded text */
-	char where[96]; /**< "handlers.[0].routes.[1].port" or "...routes_file: FILE:LINE" */
+	uint32_t line;	 /**< line of the expanded text */
+	char where[128]; /**< "handlers.[0].routes.[1].port" or "...routes_file: FILE:LINE" */
 };
 
 struct prx_conf_router {

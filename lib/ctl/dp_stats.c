@@ -14,6 +14,7 @@
 
 #include "dp_internal.h"
 #include "prx_evloop.h"
+#include "prx_router.h"
 #include "prx_view.h"
 
 void
@@ -62,6 +63,15 @@ handler_config(const struct dp_handler *e, char *buf, size_t len)
 			snprintf(buf + n, len - (size_t)n, " dst=%02x:%02x:%02x:%02x:%02x:%02x",
 				 m[0], m[1], m[2], m[3], m[4], m[5]);
 		}
+		break;
+	}
+	case PRX_HANDLER_ROUTER: {
+		const struct prx_conf_router *r = ch->u.router;
+
+		snprintf(buf, len, "routes=%u neighbors=%u max_routes=%u icmp_rate=%u%s%s",
+			 prx_router_n_routes(e->h), r->n_neigh, r->max_routes, r->icmp_rate,
+			 r->routes_file ? " routes_file=" : "",
+			 r->routes_file ? r->routes_file : "");
 		break;
 	}
 	default:
