@@ -622,11 +622,14 @@ static const struct prx_ctl_cmd cmds[] = {
  * Command sets of handler types, each in its own file (ctl_<type>.c), appended to the
  * core set above.  Add a set here: { table, &count }.
  */
+extern const struct prx_ctl_cmd prx_ctl_router_cmds[]; /* ctl_router.c: route.*, neigh.* */
+extern const unsigned int prx_ctl_router_n_cmds;
 static const struct {
 	const struct prx_ctl_cmd *cmds;
 	const unsigned int *n;
 } sets[] = {
 	{cmds, NULL},
+	{prx_ctl_router_cmds, &prx_ctl_router_n_cmds},
 };
 
 const struct prx_ctl_cmd *
