@@ -38,14 +38,15 @@ struct rparse {
 uint64_t
 prx_conf_router_memory(const struct prx_conf_router *r)
 {
-	/* rte_lpm: tbl24 (4 B x 2^24), tbl8 groups (1 KiB each), rules (8 B) and the RCU
-	 * defer queue; next hops, neighbours and their hash; 1 MiB for the rest. */
-	uint64_t lpm = (4ull << 24) + (uint64_t)r->tbl8_groups * 1024 +
-		       (uint64_t)(r->max_routes + 2 * PRX_MAX_PORTS) * 8 +
-		       (uint64_t)r->tbl8_groups * 16;
+	/* rte_fib DIR24_8 with 2- or 4-byte next hops: tbl24 (2^24 entries), tbl8 groups
+	 * (256 entries each), the RIB's nodes (about 128 B a route with the mempool's
+	 * own); next hops, neighbours and their hash; 1 MiB for the rest. */
+	uint64_t e = r->tbl8_groups <= PRX_ROUTER_TBL8_2B ? 2 : 4;
+	uint64_t fib = (e << 24) + (uint64_t)(r->tbl8_groups + 2 * PRX_MAX_PORTS) * 256 * e +
+		       (uint64_t)(r->max_routes + 3 * PRX_MAX_PORTS) * 128;
 	uint64_t neigh = (uint64_t)r->max_neighbors * (64 + 128);
 
-	return lpm + neigh + (1u << 20);
+	return fib + neigh + (1u << 20);
 }
 
 /* Index of port `name` in r->ports, added on first use; -1 when there are too many. */

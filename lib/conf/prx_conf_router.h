@@ -21,10 +21,12 @@
 
 #include "prx_common.h"
 
-/** Largest `max_routes` (rte_lpm keeps rules in a 32-bit count; 16 Mi is plenty). */
+/** Largest `max_routes` (16 Mi: far beyond a full Internet table). */
 #define PRX_ROUTER_MAX_ROUTES (1u << 24)
-/** Largest `tbl8_groups` (rte_lpm's own limit). */
+/** Largest `tbl8_groups`.  Up to PRX_ROUTER_TBL8_2B the FIB keeps 2-byte next hops
+ *  (32 MiB of tbl24), beyond it 4-byte ones (64 MiB). */
 #define PRX_ROUTER_MAX_TBL8 (1u << 24)
+#define PRX_ROUTER_TBL8_2B 32000
 /** Largest `max_neighbors`. */
 #define PRX_ROUTER_MAX_NEIGH (1u << 20)
 /** Largest `hold`. */
@@ -69,7 +71,7 @@ struct prx_conf_router {
 	struct prx_conf_router_port *ports; /**< owned, PRX_MAX_PORTS entries */
 };
 
-/** Bytes of EAL memory a router with these settings allocates (LPM, tables). */
+/** Bytes of EAL memory a router with these settings allocates (FIB, tables). */
 uint64_t prx_conf_router_memory(const struct prx_conf_router *r);
 
 #endif /* PRX_CONF_ROUTER_H */

@@ -7,7 +7,7 @@
  *   route.show {handler, limit?}                         neigh.add {handler, ip, mac, port}
  *   neigh.del {handler, ip, missing_ok?}                 neigh.show {handler}
  *
- * A change is live on every reactor when the reply leaves: the LPM and the neighbour
+ * A change is live on every reactor when the reply leaves: the FIB and the neighbour
  * words are updated in place (what readers may still use is freed after a grace period).
  */
 #include <arpa/inet.h>

@@ -165,7 +165,7 @@ prx_conf_pool_mbufs(const struct prx_conf *conf)
 	return v;
 }
 
-/* The routers' tables (64 MiB of LPM each), plus room for the largest to be built
+/* The routers' tables (32 or 64 MiB of FIB each), plus room for the largest to be built
  * again beside the running one when a reload changes it. */
 static uint64_t
 router_bytes(const struct prx_conf *conf)

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file
- * The `router` handler: IPv4 longest-prefix match (rte_lpm, updated in place under the
- * data plane's RCU), next hops (egress port + gateway or on-link), a neighbour table
+ * The `router` handler: IPv4 longest-prefix match (rte_fib DIR24_8, updated in place,
+ * each change waiting for a grace period of the data plane's RCU), next hops (egress port + gateway or on-link), a neighbour table
  * filled statically or by ARP through the slow path, TTL decrement with an incremental
  * checksum update, and ICMP time exceeded / destination unreachable sent by the slow
  * path, rate-limited.  Design and behaviour: docs/router.md.
  *
- * Fast path, per packet of a burst (one rte_lpm_lookup_bulk() per burst):
+ * Fast path, per packet of a burst (one rte_fib_lookup_bulk() per burst):
  *   malformed                          drop, the parser's reason
  *   ARP                                punt (learn, answer requests for our address)
  *   neither IPv4 nor ARP               drop not_ip
@@ -113,7 +113,7 @@ struct prx_router_stats {
 };
 
 /**
- * Create a router: its LPM (64 MiB of tbl24), next hops, neighbours, the connected and
+ * Create a router: its FIB (32 or 64 MiB of tbl24), next hops, neighbours, the connected and
  * local routes of every port with an address, the configuration's neighbours and
  * routes; register it as a slow-path consumer.
  * @return 0, or -errno with a message (a route that does not fit, a port not known).

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The router handler: its fast path (prx_router.h lists what happens to each packet),
- * creation and destruction, counters.  One rte_lpm_lookup_bulk() per burst, the tbl24
- * entry of each destination prefetched while the rest of the burst is parsed.
+ * creation and destruction, counters.  One rte_fib_lookup_bulk() per burst.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -47,22 +46,24 @@ struct burst_count {
 /* The second stage: route pkt m (IPv4 header at l3) whose lookup gave `hop`. */
 static inline void
 route_one(struct prx_pipe *p, struct rt *rt, struct rte_mbuf *m, uint16_t l3, uint32_t dst,
-	  uint32_t hop, struct burst_count *bc)
+	  uint64_t hop, struct burst_count *bc)
 {
 	uint8_t *eth = rte_pktmbuf_mtod(m, uint8_t *), *ip = eth + l3;
 	const struct rt_nh *nh;
 	struct prx_port *out;
 	union rt_neigh w;
 
-	if (unlikely(!(hop & RTE_LPM_LOOKUP_SUCCESS))) {
-		hop = __atomic_load_n(&rt->dflt, __ATOMIC_ACQUIRE);
-		if (hop == RT_NO_DEFAULT) {
-			punt(p, rt, m, PRX_PUNT_UNREACH);
-			bc->unreach++;
-			return;
-		}
+	if (unlikely(hop >= RT_MAX_NH)) {
+		punt(p, rt, m, PRX_PUNT_UNREACH);
+		bc->unreach++;
+		return;
 	}
-	nh = &rt->nh[hop & 0x00ffffff];
+	if (unlikely(hop == RT_NH_TRANSIENT)) { /* a route changing: the slow path decides */
+		punt(p, rt, m, PRX_PUNT_NEIGH);
+		bc->neigh++;
+		return;
+	}
+	nh = &rt->nh[hop];
 	if (unlikely(nh->kind == NH_LOCAL)) {
 		prx_pkt_next(p, m);
 		bc->local++;
@@ -114,7 +115,8 @@ rt_process(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pk
 	struct rt *rt = h->priv;
 	struct rt_rstats *rs = &rt->rstats[p->id];
 	const uint8_t *in_mac = p->ports[p->in_slot]->mac.addr_bytes;
-	uint32_t ips[PRX_BURST_MAX], hops[PRX_BURST_MAX];
+	uint32_t ips[PRX_BURST_MAX];
+	uint64_t hops[PRX_BURST_MAX];
 	struct rte_mbuf *v4[PRX_BURST_MAX];
 	uint16_t l3[PRX_BURST_MAX];
 	struct burst_count bc = {0};
@@ -141,7 +143,6 @@ rt_process(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pk
 				continue;
 			}
 			ips[k] = rte_be_to_cpu_32(pi.dst4);
-			rte_prefetch0(&rt->lpm->tbl24[ips[k] >> 8]);
 			l3[k] = pi.l3_off;
 			v4[k++] = m;
 		} else if (pi.l3 == PRX_L3_ARP) {
@@ -152,7 +153,7 @@ rt_process(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pk
 		}
 	}
 	if (k > 0)
-		rte_lpm_lookup_bulk(rt->lpm, ips, hops, k);
+		rte_fib_lookup_bulk(rt->fib, ips, hops, k);
 	for (i = 0; i < k; i++)
 		route_one(p, rt, v4[i], l3[i], ips[i], hops[i], &bc);
 	prx_counter_add(&rs->forwarded, bc.fwd);

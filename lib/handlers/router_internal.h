@@ -6,10 +6,15 @@
  * router_pkt.c (ARP and ICMP packet construction).  docs/router.md tells the design.
  *
  * Who touches what:
- *   reactors (readers, lock-free): lpm, nh[], neigh[].w, nhash lookups, rstats[id];
+ *   reactors (readers, lock-free): fib, nh[], neigh[].w, nhash lookups, rstats[id];
  *   the control thread (the only writer): everything, through struct rt_ctl.
  * Entries readers may still hold (a next hop, a neighbour and its hash slot) are freed
- * only after an RCU grace period of the data plane's QSBR variable (rt_defer).
+ * only after an RCU grace period of the data plane's QSBR variable (rt_defer).  The
+ * FIB (rte_fib DIR24_8, 2-byte next hops) has no RCU hook in DPDK 22.11: a live change
+ * waits for a grace period before it returns, so no tbl8 group it freed can be reused
+ * while a reader is in it, and next hop 0 is never used: a reader that meets a group
+ * being recycled (zeroed by rte_fib) reads 0 and hands the packet to the slow path,
+ * which looks the route up again.
  */
 #ifndef PRX_ROUTER_INTERNAL_H
 #define PRX_ROUTER_INTERNAL_H
@@ -19,15 +24,17 @@
 #include <string.h>
 
 #include <rte_hash.h>
-#include <rte_lpm.h>
+#include <rte_fib.h>
 #include <rte_rcu_qsbr.h>
 
 #include "prx_parse.h"
 #include "prx_router.h"
 
-#define RT_MAX_NH 4096		      /**< next hops per router (LPM next-hop values) */
-#define RT_NH_LOCAL 0		      /**< next hop 0: the appliance itself */
-#define RT_ARP_TRIES 3		      /**< ARP requests before a neighbour fails */
+#define RT_MAX_NH 4096	  /**< next hops per router; FIB values >= this: no route */
+#define RT_NH_TRANSIENT 0 /**< read while rte_fib recycles a group: route again, slowly */
+#define RT_NH_LOCAL 1	  /**< the appliance itself */
+#define RT_NH_FIRST 2	  /**< the first next hop routes get */
+#define RT_ARP_TRIES 3	  /**< ARP requests before a neighbour fails */
 #define RT_ARP_RETRY_NS 1000000000ull /**< between two of them */
 #define RT_BLOCK_NS 3000000000ull     /**< a failed neighbour drops packets this long */
 #define RT_ARP_RATE 1000	      /**< ARP replies per second (token bucket) */
@@ -138,6 +145,7 @@ struct rt_ctl {
 	uint16_t hold;
 	struct rt_route *routes; /**< open addressing, linear probing */
 	uint32_t routes_cap, n_routes, max_routes;
+	bool live;		/**< readers may use the FIB: a change waits for a grace period */
 	struct rt_defer *defer; /**< FIFO */
 	uint32_t defer_head, defer_n, defer_cap;
 	struct rt_bucket icmp, arp;
@@ -145,12 +153,9 @@ struct rt_ctl {
 	struct prx_router_stats st; /**< the control thread's counters */
 };
 
-#define RT_NO_DEFAULT UINT32_MAX
-
 /** The handler's priv. */
 struct rt {
-	struct rte_lpm *lpm;
-	uint32_t dflt; /**< next hop of 0.0.0.0/0 (rte_lpm has no depth 0), or RT_NO_DEFAULT */
+	struct rte_fib *fib;
 	struct rte_hash *nhash; /**< neighbour IPv4 (network order) -> index */
 	union rt_neigh *neigh;	/**< max_neighbors entries */
 	uint8_t consumer;	/**< for prx_punt_meta_set() */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The router's tables on the control thread's side: the LPM (rte_lpm with the data
- * plane's QSBR variable: tbl8 groups a delete frees are reclaimed after a grace period),
+ * The router's tables on the control thread's side: the FIB (rte_fib DIR24_8; a live
+ * change waits for a grace period of the data plane's QSBR variable before it returns,
+ * see router_internal.h),
  * next hops, neighbours (a lock-free rte_hash from IPv4 to an index, one 64-bit word per
- * neighbour) and the list of routes that the LPM cannot give back.  One writer: this
+ * neighbour) and the list of routes with their origins, for listings.  One writer: this
  * thread; reactors read concurrently.  A next hop or neighbour that readers may still
  * hold is reused only after a grace period (rt_defer).
  */
@@ -23,7 +24,7 @@
 
 #define ROUTE_EMPTY 0xff
 
-static uint32_t gen; /* unique names for rte_lpm and rte_hash objects */
+static uint32_t gen; /* unique names for rte_fib and rte_hash objects */
 
 /* --- routes the control thread keeps: open addressing, linear probing --- */
 
@@ -82,6 +83,20 @@ route_erase(struct rt_ctl *c, uint32_t i)
 	}
 	c->routes[i].origin = ROUTE_EMPTY;
 	c->n_routes--;
+}
+
+/* --- the FIB under RCU --- */
+
+/*
+ * After a change of the FIB: once readers may use it, wait until every reader has
+ * passed a quiescent state, so that no tbl8 group this change freed can be reused (by
+ * the next change) while a reader still walks it.  The change is then live everywhere.
+ */
+static void
+fib_changed(struct rt *rt)
+{
+	if (rt->ctl->live && rt->ctl->qsbr != NULL)
+		rte_rcu_qsbr_synchronize(rt->ctl->qsbr, RTE_QSBR_THRID_INVALID);
 }
 
 /* --- deferred reuse --- */
@@ -226,7 +241,7 @@ nh_get(struct rt *rt, uint8_t kind, uint32_t gw, uint8_t slot)
 	if (i != 0 && c->nh[i].refs > 0 && rt->nh[i].kind == kind && rt->nh[i].slot == slot &&
 	    c->nh[i].gw == gw)
 		goto found;
-	for (i = 1; i < c->nh_hi; i++) {
+	for (i = RT_NH_FIRST; i < c->nh_hi; i++) {
 		if (c->nh[i].refs > 0 && rt->nh[i].kind == kind && rt->nh[i].slot == slot &&
 		    c->nh[i].gw == gw)
 			goto found;
@@ -237,7 +252,7 @@ nh_get(struct rt *rt, uint8_t kind, uint32_t gw, uint8_t slot)
 		free_i = c->nh_hi;
 	if (free_i == 0) {
 		rt_defer_reclaim(rt);
-		for (i = 1; i < RT_MAX_NH && free_i == 0; i++)
+		for (i = RT_NH_FIRST; i < RT_MAX_NH && free_i == 0; i++)
 			if (rt->nh[i].kind == NH_FREE)
 				free_i = i;
 		if (free_i == 0)
@@ -287,10 +302,12 @@ nh_put(struct rt *rt, uint32_t i)
 int
 rt_lookup(const struct rt *rt, uint32_t dst, uint32_t *nh)
 {
-	if (rte_lpm_lookup(rt->lpm, ntohl(dst), nh) == 0)
-		return 0;
-	*nh = rt->dflt;
-	return rt->dflt != RT_NO_DEFAULT ? 0 : -ENOENT;
+	uint32_t ip = ntohl(dst);
+	uint64_t hop;
+
+	rte_fib_lookup_bulk(rt->fib, &ip, &hop, 1);
+	*nh = (uint32_t)hop;
+	return hop < RT_MAX_NH && hop != RT_NH_TRANSIENT ? 0 : -ENOENT;
 }
 
 static const char *
@@ -327,18 +344,14 @@ route_add(struct rt *rt, uint32_t prefix, uint8_t len, uint8_t kind, uint32_t gw
 				       : strerror(-nh));
 		return nh;
 	}
-	/* the next hop's fields before the LPM entry that makes readers use it */
+	/* the next hop's fields before the FIB entry that makes readers use it */
 	rte_atomic_thread_fence(__ATOMIC_RELEASE);
-	if (len == 0) {
-		__atomic_store_n(&rt->dflt, (uint32_t)nh, __ATOMIC_RELEASE);
-		rc = 0;
-	} else {
-		rc = rte_lpm_add(rt->lpm, hp, len, (uint32_t)nh);
-	}
+	rc = rte_fib_add(rt->fib, hp, len, (uint64_t)nh);
+	fib_changed(rt);
 	if (rc != 0) {
 		nh_put(rt, (uint32_t)nh);
 		snprintf(msg, mlen, "route %s/%u: %s", ip_str(prefix, b), len,
-			 rc == -ENOSPC ? "the LPM is full (raise max_routes or tbl8_groups)"
+			 rc == -ENOSPC ? "the FIB is full (raise max_routes or tbl8_groups)"
 				       : strerror(-rc));
 		return rc;
 	}
@@ -416,30 +429,27 @@ add_conf(struct rt *rt, const struct prx_router_params *pr, char *msg, size_t ml
 }
 
 static int
-make_lpm(struct rt *rt, const struct prx_router_params *pr, char *msg, size_t mlen)
+make_fib(struct rt *rt, const struct prx_router_params *pr, char *msg, size_t mlen)
 {
 	const struct prx_conf_router *cf = pr->conf;
-	struct rte_lpm_config lc = {
-		.max_rules = cf->max_routes + 3 * PRX_MAX_PORTS,
-		/* each local /32 may need a group of its own */
-		.number_tbl8s = cf->tbl8_groups + 2 * PRX_MAX_PORTS,
+	struct rte_fib_conf fc = {
+		.type = RTE_FIB_DIR24_8,
+		.default_nh = RT_MAX_NH, /* no route */
+		.max_routes = (int)(cf->max_routes + 3 * PRX_MAX_PORTS),
+		/* 2-byte entries (32 MiB of tbl24) unless there are more groups than 2-byte
+		 * entries can name; each local /32 may need a group */
+		.dir24_8 = {.nh_sz = cf->tbl8_groups <= PRX_ROUTER_TBL8_2B ? RTE_FIB_DIR24_8_2B
+									   : RTE_FIB_DIR24_8_4B,
+			    .num_tbl8 = cf->tbl8_groups + 2 * PRX_MAX_PORTS},
 	};
-	char name[RTE_LPM_NAMESIZE];
+	char name[32];
 
 	snprintf(name, sizeof(name), "prxrt%u", __atomic_fetch_add(&gen, 1, __ATOMIC_RELAXED));
-	rt->lpm = rte_lpm_create(name, pr->socket, &lc);
-	if (rt->lpm == NULL) {
-		snprintf(msg, mlen, "rte_lpm_create (%u rules, %u tbl8 groups): %s", lc.max_rules,
-			 lc.number_tbl8s, rte_strerror(rte_errno));
+	rt->fib = rte_fib_create(name, pr->socket, &fc);
+	if (rt->fib == NULL) {
+		snprintf(msg, mlen, "rte_fib_create (%d routes, %u tbl8 groups): %s", fc.max_routes,
+			 fc.dir24_8.num_tbl8, rte_strerror(rte_errno));
 		return -ENOMEM;
-	}
-	if (pr->qsbr != NULL) {
-		struct rte_lpm_rcu_config rc = {.v = pr->qsbr, .mode = RTE_LPM_QSBR_MODE_DQ};
-
-		if (rte_lpm_rcu_qsbr_add(rt->lpm, &rc) != 0) {
-			snprintf(msg, mlen, "rte_lpm_rcu_qsbr_add: %s", rte_strerror(rte_errno));
-			return -rte_errno;
-		}
 	}
 	snprintf(name, sizeof(name), "prxrtn%u", __atomic_fetch_add(&gen, 1, __ATOMIC_RELAXED));
 	rt->nhash = rte_hash_create(&(struct rte_hash_parameters){
@@ -481,7 +491,7 @@ rt_tables_init(struct rt *rt, const struct prx_router_params *pr, const char *na
 	c->max_routes = cf->max_routes;
 	c->max_neigh = cf->max_neighbors;
 	c->pending = UINT32_MAX;
-	c->nh_hi = 1;
+	c->nh_hi = RT_NH_FIRST;
 	c->icmp = (struct rt_bucket){
 		.rate = cf->icmp_rate, .burst = cf->icmp_burst, .tokens = cf->icmp_burst};
 	c->arp = (struct rt_bucket){
@@ -502,8 +512,7 @@ rt_tables_init(struct rt *rt, const struct prx_router_params *pr, const char *na
 		c->neigh_free[i] = cf->max_neighbors - 1 - i;
 	c->n_neigh_free = cf->max_neighbors;
 	rt->nh[RT_NH_LOCAL].kind = NH_LOCAL;
-	rt->dflt = RT_NO_DEFAULT;
-	rc = make_lpm(rt, pr, msg, mlen);
+	rc = make_fib(rt, pr, msg, mlen);
 	if (rc != 0)
 		return rc;
 	for (unsigned int i = 0; i < pr->n_ports; i++) {
@@ -519,7 +528,9 @@ rt_tables_init(struct rt *rt, const struct prx_router_params *pr, const char *na
 				return rc;
 		}
 	}
-	return add_conf(rt, pr, msg, mlen);
+	rc = add_conf(rt, pr, msg, mlen);
+	c->live = true; /* from now on a change may meet readers */
+	return rc;
 nomem:
 	snprintf(msg, mlen, "out of memory for the router's tables");
 	return -ENOMEM;
@@ -540,7 +551,7 @@ rt_tables_fini(struct rt *rt)
 		free(c);
 		rt->ctl = NULL;
 	}
-	rte_lpm_free(rt->lpm);
+	rte_fib_free(rt->fib);
 	rte_hash_free(rt->nhash);
 	rte_free(rt->neigh);
 }
@@ -606,10 +617,8 @@ prx_router_route_del(struct prx_handler *h, uint32_t prefix, uint8_t len, char *
 			 len, r.origin == PRX_ROUTE_LOCAL ? "local" : "connected");
 		return -EPERM;
 	}
-	if (r.len == 0)
-		__atomic_store_n(&rt->dflt, RT_NO_DEFAULT, __ATOMIC_RELEASE);
-	else
-		rte_lpm_delete(rt->lpm, r.prefix, r.len);
+	rte_fib_delete(rt->fib, r.prefix, r.len);
+	fib_changed(rt);
 	route_erase(rt->ctl, (uint32_t)i);
 	nh_put(rt, r.nh);
 	rt_defer_reclaim(rt);
@@ -735,7 +744,7 @@ prx_router_uses_slot(const struct prx_handler *h, uint16_t slot)
 {
 	const struct rt *rt = router_of(h);
 
-	for (uint32_t i = 1; rt != NULL && i < rt->ctl->nh_hi; i++)
+	for (uint32_t i = RT_NH_FIRST; rt != NULL && i < rt->ctl->nh_hi; i++)
 		if (rt->ctl->nh[i].refs > 0 && rt->nh[i].slot == slot)
 			return true;
 	return false;
