@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_ether.h>
 #include <rte_prefetch.h>
 
 #include "prx_punt.h"
@@ -43,49 +44,46 @@ struct burst_count {
 	uint64_t fwd, local, arp, ttl, unreach, neigh, unres;
 };
 
-/* The second stage: route pkt m (IPv4 header at l3) whose lookup gave `hop`. */
-static inline void
+/*
+ * The second stage: pkt m (IPv4 header at l3), whose lookup gave `hop`, rewritten for
+ * its next hop: @return its egress slot, or -1 when it went elsewhere (punted, passed
+ * on, dropped).
+ */
+static inline int
 route_one(struct prx_pipe *p, struct rt *rt, struct rte_mbuf *m, uint16_t l3, uint32_t dst,
 	  uint64_t hop, struct burst_count *bc)
 {
 	uint8_t *eth = rte_pktmbuf_mtod(m, uint8_t *), *ip = eth + l3;
 	const struct rt_nh *nh;
-	struct prx_port *out;
 	union rt_neigh w;
 
-	if (unlikely(hop >= RT_MAX_NH)) {
-		punt(p, rt, m, PRX_PUNT_UNREACH);
-		bc->unreach++;
-		return;
-	}
-	if (unlikely(hop == RT_NH_TRANSIENT)) { /* a route changing: the slow path decides */
-		punt(p, rt, m, PRX_PUNT_NEIGH);
-		bc->neigh++;
-		return;
+	if (unlikely(hop - 1 >= RT_MAX_NH - 1)) { /* no route, or a group being recycled */
+		punt(p, rt, m, hop == RT_NH_TRANSIENT ? PRX_PUNT_NEIGH : PRX_PUNT_UNREACH);
+		if (hop == RT_NH_TRANSIENT)
+			bc->neigh++;
+		else
+			bc->unreach++;
+		return -1;
 	}
 	nh = &rt->nh[hop];
-	if (unlikely(nh->kind == NH_LOCAL)) {
-		prx_pkt_next(p, m);
-		bc->local++;
-		return;
-	}
-	if (unlikely(ip[8] <= 1)) {
-		punt(p, rt, m, PRX_PUNT_TTL);
-		bc->ttl++;
-		return;
-	}
 	if (likely(nh->kind == NH_GATEWAY)) {
 		w.w = __atomic_load_n(&rt->neigh[nh->neigh].w, __ATOMIC_ACQUIRE);
+	} else if (nh->kind == NH_LOCAL) {
+		prx_pkt_next(p, m);
+		bc->local++;
+		return -1;
 	} else {
 		uint32_t key = rte_cpu_to_be_32(dst);
 		void *data;
 
-		if (rte_hash_lookup_data(rt->nhash, &key, &data) < 0) {
-			punt(p, rt, m, PRX_PUNT_NEIGH);
-			bc->neigh++;
-			return;
-		}
-		w.w = __atomic_load_n(&rt->neigh[(uintptr_t)data].w, __ATOMIC_ACQUIRE);
+		w.w = 0; /* unknown: NS_FREE, punted below */
+		if (rte_hash_lookup_data(rt->nhash, &key, &data) >= 0)
+			w.w = __atomic_load_n(&rt->neigh[(uintptr_t)data].w, __ATOMIC_ACQUIRE);
+	}
+	if (unlikely(ip[8] <= 1)) {
+		punt(p, rt, m, PRX_PUNT_TTL);
+		bc->ttl++;
+		return -1;
 	}
 	if (unlikely(w.s.state < NS_REACHABLE)) {
 		if (w.s.state == NS_BLOCKED) {
@@ -95,18 +93,47 @@ route_one(struct prx_pipe *p, struct rt *rt, struct rte_mbuf *m, uint16_t l3, ui
 			punt(p, rt, m, PRX_PUNT_NEIGH);
 			bc->neigh++;
 		}
-		return;
+		return -1;
 	}
-	out = p->ports[nh->slot];
-	if (unlikely(out == NULL)) {
-		prx_pkt_drop(p, m, PRX_DROP_NO_PORT);
-		return;
-	}
+	/* a port gone since makes the transmission a no_port drop */
 	rt_ttl_dec(ip);
 	memcpy(eth, w.s.mac, 6);
-	memcpy(eth + 6, out->mac.addr_bytes, 6);
-	prx_pkt_tx(p, nh->slot, m);
-	bc->fwd++;
+	memcpy(eth + 6, nh->src_mac, 6);
+	return nh->slot;
+}
+
+/* Where the burst's IPv4 packets to route go, before the lookup. */
+struct v4_list {
+	uint16_t k;
+	uint32_t ips[PRX_BURST_MAX];
+	uint16_t l3[PRX_BURST_MAX];
+	struct rte_mbuf *m[PRX_BURST_MAX];
+};
+
+/* What the shortcut does not take: parsed in full, dropped with the parser's reason,
+ * punted (ARP), passed on, or to be routed with its VLAN tags or options: then
+ * @return its IPv4 header's offset << 32 | its destination (network order), else 0. */
+static __rte_noinline uint64_t
+classify(struct prx_pipe *p, const struct rt *rt, struct rte_mbuf *m, const uint8_t *in_mac,
+	 struct burst_count *bc)
+{
+	struct prx_pkt_info pi;
+	int rc = prx_parse_mbuf(m, &pi);
+
+	if (rc != 0) {
+		prx_pkt_drop(p, m, (enum prx_drop_reason)rc);
+	} else if (pi.l3 == PRX_L3_IPV4) {
+		if (mac_eq(rte_pktmbuf_mtod(m, uint8_t *), in_mac))
+			return (uint64_t)pi.l3_off << 32 | pi.dst4;
+		prx_pkt_next(p, m);
+		bc->local++;
+	} else if (pi.l3 == PRX_L3_ARP) {
+		punt(p, rt, m, PRX_PUNT_ARP);
+		bc->arp++;
+	} else {
+		prx_pkt_drop(p, m, PRX_DROP_NOT_IP);
+	}
+	return 0;
 }
 
 static void
@@ -115,47 +142,58 @@ rt_process(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pk
 	struct rt *rt = h->priv;
 	struct rt_rstats *rs = &rt->rstats[p->id];
 	const uint8_t *in_mac = p->ports[p->in_slot]->mac.addr_bytes;
-	uint32_t ips[PRX_BURST_MAX];
 	uint64_t hops[PRX_BURST_MAX];
-	struct rte_mbuf *v4[PRX_BURST_MAX];
-	uint16_t l3[PRX_BURST_MAX];
 	struct burst_count bc = {0};
-	uint16_t i, k = 0;
+	struct v4_list v;
+	uint16_t i;
 
+	v.k = 0;
 	for (i = 0; i < n && i < PREFETCH; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		struct prx_pkt_info pi;
-		int rc;
+		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint32_t dst;
 
 		if (i + PREFETCH < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH], void *));
-		rc = prx_parse_mbuf(m, &pi);
-		if (unlikely(rc != 0)) {
-			prx_pkt_drop(p, m, (enum prx_drop_reason)rc);
-		} else if (likely(pi.l3 == PRX_L3_IPV4)) {
-			/* only what is sent to us is routed: not what a promiscuous port
-			 * overhears, nor broadcasts */
-			if (unlikely(!mac_eq(rte_pktmbuf_mtod(m, uint8_t *), in_mac))) {
-				prx_pkt_next(p, m);
-				bc.local++;
-				continue;
-			}
-			ips[k] = rte_be_to_cpu_32(pi.dst4);
-			l3[k] = pi.l3_off;
-			v4[k++] = m;
-		} else if (pi.l3 == PRX_L3_ARP) {
-			punt(p, rt, m, PRX_PUNT_ARP);
-			bc.arp++;
+		/* only what is sent to us is routed: not what a promiscuous port overhears,
+		 * nor broadcasts */
+		if (likely(rt_plain_ipv4(d, rte_pktmbuf_data_len(m), &dst) && mac_eq(d, in_mac))) {
+			v.ips[v.k] = rte_be_to_cpu_32(dst);
+			v.l3[v.k] = RTE_ETHER_HDR_LEN;
+			v.m[v.k++] = m;
 		} else {
-			prx_pkt_drop(p, m, PRX_DROP_NOT_IP);
+			uint64_t r = classify(p, rt, m, in_mac, &bc);
+
+			if (r != 0) {
+				v.ips[v.k] = rte_be_to_cpu_32((uint32_t)r);
+				v.l3[v.k] = (uint16_t)(r >> 32);
+				v.m[v.k++] = m;
+			}
 		}
 	}
-	if (k > 0)
-		rte_fib_lookup_bulk(rt->fib, ips, hops, k);
-	for (i = 0; i < k; i++)
-		route_one(p, rt, v4[i], l3[i], ips[i], hops[i], &bc);
+	if (v.k > 0)
+		rte_fib_lookup_bulk(rt->fib, v.ips, hops, v.k);
+	/* rewritten packets stay in v.m[], in order, with their egress slots; each run to
+	 * one port is one burst (a whole burst to an empty buffer goes to the driver
+	 * without a copy) */
+	for (i = 0; i < v.k; i++) {
+		int slot = route_one(p, rt, v.m[i], v.l3[i], v.ips[i], hops[i], &bc);
+
+		if (slot >= 0) {
+			v.m[bc.fwd] = v.m[i];
+			v.l3[bc.fwd++] = (uint16_t)slot;
+		}
+	}
+	for (i = 0; i < bc.fwd;) {
+		uint16_t j = (uint16_t)(i + 1);
+
+		while (j < bc.fwd && v.l3[j] == v.l3[i])
+			j++;
+		prx_pkt_tx_burst(p, v.l3[i], &v.m[i], (uint16_t)(j - i));
+		i = j;
+	}
 	prx_counter_add(&rs->forwarded, bc.fwd);
 	if (unlikely((bc.local | bc.arp | bc.ttl | bc.unreach | bc.neigh | bc.unres) != 0)) {
 		prx_counter_add(&rs->local, bc.local);

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_hash.h>
 #include <rte_fib.h>
 #include <rte_rcu_qsbr.h>
@@ -48,12 +49,13 @@ enum rt_nh_kind {
 	NH_GATEWAY,   /**< via a gateway: neigh is its neighbour entry */
 };
 
-/** A next hop as reactors read it (8 bytes). */
+/** A next hop as reactors read it (16 bytes). */
 struct rt_nh {
 	uint8_t kind;
 	uint8_t slot; /**< egress port slot */
 	uint16_t pad;
-	uint32_t neigh; /**< NH_GATEWAY: index into neigh[] */
+	uint32_t neigh;	    /**< NH_GATEWAY: index into neigh[] */
+	uint8_t src_mac[8]; /**< the egress port's MAC (6 bytes): the frames' new source */
 };
 
 /** Neighbour states as reactors read them (struct rt_neigh.s.state). */
@@ -198,6 +200,53 @@ rt_ttl_dec(uint8_t *ip)
 	memcpy(&csum, ip + 10, 2);
 	csum = prx_csum_update16(csum, old, new);
 	memcpy(ip + 10, &csum, 2);
+}
+
+/**
+ * Is the frame d (len bytes) a plain IPv4 packet: no VLAN tag, a 20-byte header, its
+ * total length within the frame and, in a first fragment, its TCP/UDP/ICMP header
+ * within the datagram?  Then prx_parse() would accept it as IPv4 with the same
+ * destination (*dst, network order); false leaves the frame to prx_parse().  The
+ * fast path's shortcut, tested against the parser.
+ */
+static inline bool
+rt_plain_ipv4(const uint8_t *d, uint32_t len, uint32_t *dst)
+{
+	uint32_t total, need;
+	uint16_t et;
+
+	if (len < 34)
+		return false;
+	memcpy(&et, d + 12, 2);
+	if (et != RTE_BE16(0x0800) || d[14] != 0x45)
+		return false;
+	total = (uint32_t)d[16] << 8 | d[17];
+	if (total < 20 || 14 + total > len)
+		return false;
+	if ((((uint32_t)d[20] << 8 | d[21]) & 0x1fff) == 0) { /* offset 0: L4 header */
+		switch (d[23]) {
+		case 17: /* UDP */
+			need = 8;
+			break;
+		case 1: /* ICMP */
+			need = 4;
+			break;
+		case 6: /* TCP, with its data offset */
+			if (total < 40)
+				return false;
+			need = (uint32_t)(d[46] >> 4) * 4;
+			if (need < 20)
+				return false;
+			break;
+		default:
+			need = 0;
+			break;
+		}
+		if (20 + need > total)
+			return false;
+	}
+	memcpy(dst, d + 30, 4);
+	return true;
 }
 
 /**

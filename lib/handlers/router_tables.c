@@ -260,6 +260,7 @@ nh_get(struct rt *rt, uint8_t kind, uint32_t gw, uint8_t slot)
 	}
 	i = free_i;
 	rt->nh[i] = (struct rt_nh){.kind = kind, .slot = slot};
+	memcpy(rt->nh[i].src_mac, c->ports[slot].mac, 6);
 	if (kind == NH_GATEWAY) {
 		n = rt_neigh_get(rt, gw, slot);
 		if (n < 0) {
@@ -328,8 +329,13 @@ route_add(struct rt *rt, uint32_t prefix, uint8_t len, uint8_t kind, uint32_t gw
 	char b[INET_ADDRSTRLEN];
 	int nh, rc;
 
-	if (route_find(c, hp, len) >= 0) {
-		snprintf(msg, mlen, "route %s/%u exists", ip_str(prefix, b), len);
+	static const char *const origins[] = {"", " (a live route)", " (a port's connected route)",
+					      " (a port's address)"};
+	int64_t old = route_find(c, hp, len);
+
+	if (old >= 0) {
+		snprintf(msg, mlen, "route %s/%u exists%s", ip_str(prefix, b), len,
+			 prx_name_of(origins, 4, c->routes[old].origin));
 		return -EEXIST;
 	}
 	if ((origin == PRX_ROUTE_CONFIG || origin == PRX_ROUTE_LIVE) &&

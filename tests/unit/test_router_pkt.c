@@ -237,7 +237,54 @@ test_ttl_decrement_checksum(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* The fast path's shortcut never accepts what the parser would not, and takes the
+ * common frames: checked over valid frames and over random corruptions of them. */
+static void
+test_plain_ipv4_agrees_with_parser(void)
+{
+	static const uint8_t protos[] = {17, 6, 1, 47};
+	unsigned int taken = 0, disagree = 0, missed = 0;
+	uint8_t f[256];
+
+	srand(9);
+	for (int n = 0; n < 200000; n++) {
+		uint8_t proto = protos[(n / 2) % 4];
+		uint16_t len = frame(f, 0, proto, (uint16_t)(8 + n % 60), 64);
+		struct prx_pkt_info pi;
+		uint32_t dst = 0;
+		bool plain;
+		int rc;
+
+		if (proto == 6)
+			f[14 + 20 + 12] = (uint8_t)((5 + n % 3) << 4);
+		if (n % 3 == 0) /* a later fragment: no L4 header to check */
+			f[14 + 7] = 0x20;
+		if (len < 60)
+			len = 60;
+		if (n % 2 == 1) { /* corrupt up to three bytes of the headers, or the length */
+			for (int k = 0; k < 1 + n % 3; k++)
+				f[rand() % 60] = (uint8_t)rand();
+			if (n % 7 == 0)
+				len = (uint16_t)(rand() % 70);
+		}
+		plain = rt_plain_ipv4(f, len, &dst);
+		rc = prx_parse(f, len, &pi);
+		if (plain) {
+			taken++;
+			if (rc != 0 || pi.l3 != PRX_L3_IPV4 || pi.n_vlan != 0 || pi.dst4 != dst ||
+			    pi.l3_off != 14)
+				disagree++;
+		} else if (n % 2 == 0 && rc == 0) {
+			missed++; /* a valid frame of the common kind left to the parser */
+		}
+	}
+	CU_ASSERT_EQUAL(disagree, 0);
+	CU_ASSERT_EQUAL(missed, 0);
+	CU_ASSERT(taken > 100000);
+}
+
 const struct prx_test_case router_pkt_cases[] = {
+	PRX_TEST(test_plain_ipv4_agrees_with_parser),
 	PRX_TEST(test_arp_frames),
 	PRX_TEST(test_icmp_errors),
 	PRX_TEST(test_no_icmp_about),
