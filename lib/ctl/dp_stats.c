@@ -68,7 +68,7 @@ handler_config(const struct dp_handler *e, char *buf, size_t len)
 	case PRX_HANDLER_ROUTER: {
 		const struct prx_conf_router *r = ch->u.router;
 
-		snprintf(buf, len, "routes=%u neighbors=%u max_routes=%u icmp_rate=%u%s%s",
+		snprintf(buf, len, "routes=%u static_neighbors=%u max_routes=%u icmp_rate=%u%s%s",
 			 prx_router_n_routes(e->h), r->n_neigh, r->max_routes, r->icmp_rate,
 			 r->routes_file ? " routes_file=" : "",
 			 r->routes_file ? r->routes_file : "");

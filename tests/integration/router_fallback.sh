@@ -125,6 +125,23 @@ PY
 wait_for "counters conserved on every port" 5 conserved
 sed "s/^/$TEST_NAME: /" "$TMP/conserved.out"
 
+# reload: an unchanged router keeps its instance and the route added live; a changed
+# one is made anew from the file (the configured route back), and still routes
+ctl reload >"$TMP/ctl.out" || fail "reload: $(cat "$TMP/ctl.out")"
+expect_match "reload unchanged" "$TMP/ctl.out" ': no changes'
+ctl --json route show rt >"$TMP/show.json"
+grep -q '"origin": "live"' "$TMP/show.json" || fail "reload unchanged: the live route is gone"
+sed -i 's/icmp_rate = 100;/icmp_rate = 50;/' "$TMP/prx.cfg"
+ctl reload >"$TMP/ctl.out" || fail "reload: $(cat "$TMP/ctl.out")"
+expect_match "reload changed" "$TMP/ctl.out" 'handler rt changed'
+ctl --json route show rt >"$TMP/show.json"
+python3 -c 'import json, sys
+r = [(x["prefix"], x["origin"]) for x in json.load(open(sys.argv[1]))["routes"]]
+sys.exit(0 if ("10.0.3.0/24", "config") in r else 1)' "$TMP/show.json" ||
+	fail "reload changed: 10.0.3.0/24 is not the configured route: $(cat "$TMP/show.json")"
+pings 10.0.3.2 3
+expect_match "after reload" "$TMP/ping.out" ' 3 received, 0% packet loss'
+
 prxd_stop TERM
 expect_clean_exit
 expect_no_match "drop reasons" "$PRXD_OUT" '^prx-drop: '
