@@ -19,8 +19,14 @@
 # times.  A program's figure is the median of its 1-s windows over its trials; the
 # ratio is prx / testpmd.
 #
+# MEASURE=callgrind instead counts instructions per forwarded packet, which does not
+# depend on the machine's load: each program runs twice under valgrind --tool=callgrind
+# (--no-huge), for D1 and D2 seconds, and (Ir2 - Ir1) / (packets2 - packets1) cancels
+# start-up and shutdown; TOP functions by instructions per packet are listed.
+#
 # Usage (as root): bash tools/bench/router.sh [PRXD]
 # Env: ROUTES ("1000 1000000"), TRIALS (3), SECS (6), WARMUP (2), NPKT (4096),
+#      MEASURE (rate | callgrind), D1 (15), D2 (30), TOP (8),
 #      MODE (huge | nohuge; huge reserves 512 x 2 MiB pages if fewer are there and
 #      mounts hugetlbfs, both undone at exit), NOHUGE_MB (1536), KEEP=1 keeps the logs.
 # Kills only what it started (by PID); removes its DPDK runtime dirs and temp dir.
@@ -35,7 +41,12 @@ TRIALS=${TRIALS:-3}
 SECS=${SECS:-6}
 WARMUP=${WARMUP:-2}
 NPKT=${NPKT:-4096}
+MEASURE=${MEASURE:-rate}
+D1=${D1:-15}
+D2=${D2:-30}
+TOP=${TOP:-8}
 MODE=${MODE:-huge}
+[ "$MEASURE" = callgrind ] && MODE=nohuge
 NOHUGE_MB=${NOHUGE_MB:-1536}
 MBUFS=16383
 PY=$(command -v python3)
@@ -196,12 +207,80 @@ run_one() {
        "(loadavg $(cut -d' ' -f1-3 /proc/loadavg))" >&2
 }
 
+# cg_one NAME prx|testpmd N SECS -> CG="Ir packets" (callgrind, SECS s of forwarding)
+cg_one() {
+  local name=$1 kind=$2 n=$3 secs=$4 prefix="${TAG}_$1" log="$W/$1.log" p i ir pk
+  local eal="$MEM --no-pci --file-prefix $prefix"
+  local vg="valgrind --tool=callgrind --fair-sched=yes --callgrind-out-file=$W/$name.cg"
+  if [ "$kind" = prx ]; then
+    write_cfg "$W/$name.cfg" "$prefix" "$n"
+    # shellcheck disable=SC2086
+    $vg "$PRXD" -c "$W/$name.cfg" -- $eal < /dev/null > "$log" 2>&1 &
+  else
+    # shellcheck disable=SC2086
+    $vg dpdk-testpmd -l 0-1 --main-lcore 0 $eal --vdev "net_pcap0,rx_pcap=$W/in.$n.pcap,infinite_rx=1" \
+      --vdev net_null0,no-rx=1 -- --forward-mode=io --nb-cores=1 --burst=$BURST --rxd=$DESC \
+      --txd=$DESC --mbcache=$CACHE --total-num-mbufs=$MBUFS --mbuf-size=$DATA_ROOM --no-flush-rx \
+      --stats-period 5 < /dev/null > "$log" 2>&1 &
+  fi
+  p=$!; PIDS+=($p)
+  for i in $(seq 1 3000); do
+    grep -q 'prx\.core: forwarding\|Port statistics ====' "$log" 2>/dev/null && break
+    kill -0 $p 2>/dev/null || break
+    sleep 0.1
+  done
+  sleep "$secs"
+  stop_pid $p 120
+  if [ "$kind" = prx ]; then
+    pk=$(grep -o 'prx-total: .* tx=[0-9]*' "$log" | tail -1 | sed 's/.* tx=//')
+  else
+    pk=$(grep -A2 'Accumulated forward statistics' "$log" | grep -o 'TX-packets: *[0-9]*' | grep -o '[0-9]*$')
+  fi
+  ir=$(awk '/^(summary|totals):/ { print $2; exit }' "$W/$name.cg")
+  CG="${ir:-0} ${pk:-0}"
+  echo "#   $name: $CG (Ir, packets sent) after ${secs} s" >&2
+}
+
+# top_functions RUN1 RUN2 DPKTS: the TOP functions by (Ir2 - Ir1) / DPKTS
+top_functions() {
+  "$PY" - "$TOP" "$3" <(callgrind_annotate --inclusive=no --threshold=100 "$W/$1.cg" 2>/dev/null) \
+    <(callgrind_annotate --inclusive=no --threshold=100 "$W/$2.cg" 2>/dev/null) <<'PY'
+import re, sys
+top, dp = int(sys.argv[1]), float(sys.argv[2])
+def read(path):
+    out = {}
+    for line in open(path):
+        m = re.match(r"\s*([0-9,]+) \([^)]*\)\s+(.*)", line)
+        if m and "PROGRAM TOTALS" not in line:
+            out[m.group(2)] = out.get(m.group(2), 0) + int(m.group(1).replace(",", ""))
+    return out
+a, b = read(sys.argv[3]), read(sys.argv[4])
+rows = sorted(((b[f] - a.get(f, 0)) / dp, f) for f in b)
+for v, f in reversed(rows[-top:]):
+    print("%8.1f  %s" % (v, f[:110]))
+PY
+}
+
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, loadavg $(cut -d' ' -f1-3 /proc/loadavg); MODE=$MODE TRIALS=$TRIALS SECS=$SECS NPKT=$NPKT" >&2
 echo "# prxd: $PRXD; testpmd: $(command -v dpdk-testpmd)" >&2
 for n in $ROUTES; do
   t0=$(date +%s.%N)
   gen "$n"
   echo "# $n routes: routes file and pcap made in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s" >&2
+  if [ "$MEASURE" = callgrind ]; then
+    out="routes=$n"
+    for kind in prx testpmd; do
+      cg_one "cg_${kind}_${n}_1" $kind "$n" "$D1"; read -r i1 p1 <<< "$CG"
+      cg_one "cg_${kind}_${n}_2" $kind "$n" "$D2"; read -r i2 p2 <<< "$CG"
+      ipp=$(awk -v a="$i1" -v b="$i2" -v c="$p1" -v d="$p2" 'BEGIN { if (d > c) printf "%.1f", (b - a) / (d - c); else print "NA" }')
+      out="$out $kind=$ipp"
+      echo "# $kind, $n routes: instructions per packet by function:" >&2
+      top_functions "cg_${kind}_${n}_1" "cg_${kind}_${n}_2" "$((p2 - p1))" >&2
+      [ "$kind" = prx ] && P=$ipp || T=$ipp
+    done
+    echo "$out instructions/packet, testpmd/prx=$(ratio "$T" "$P")"
+    continue
+  fi
   pr=(); tr=()
   for t in $(seq 1 "$TRIALS"); do
     run_one "prx_${n}_$t" prx "$n"; pr+=("$R")
