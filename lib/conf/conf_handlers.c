@@ -90,6 +90,8 @@ prx__conf_handler_parse(struct prx__conf_ctx *ctx, const config_setting_t *g,
 		return 0;
 	case PRX_HANDLER_ACL:
 		return prx__conf_acl_parse(ctx, g, h);
+	case PRX_HANDLER_ROUTER:
+		return prx__conf_router_parse(ctx, g, h);
 	default:
 		prx__conf_error(ctx, g, "type", "handler type %s is not built in this version",
 				prx_handler_type_name(h->type));
@@ -101,9 +103,8 @@ void
 prx__conf_handler_check(struct prx__conf_ctx *ctx, const struct prx_conf *c,
 			const struct prx_conf_handler *h)
 {
-	(void)ctx;
-	(void)c;
-	(void)h;
+	if (h->type == PRX_HANDLER_ROUTER)
+		prx__conf_router_check(ctx, c, h->u.router);
 }
 
 int
@@ -113,6 +114,8 @@ prx_conf_handler_dup(struct prx_conf_handler *dst, const struct prx_conf_handler
 	switch (src->type) {
 	case PRX_HANDLER_ACL:
 		return prx_conf_acl_dup(&dst->u.acl, src->u.acl);
+	case PRX_HANDLER_ROUTER:
+		return prx__conf_router_dup(&dst->u.router, src->u.router);
 	default:
 		return 0;
 	}
@@ -125,6 +128,10 @@ prx_conf_handler_release(struct prx_conf_handler *h)
 	case PRX_HANDLER_ACL:
 		prx_conf_acl_free(h->u.acl);
 		h->u.acl = NULL;
+		break;
+	case PRX_HANDLER_ROUTER:
+		prx__conf_router_free(h->u.router);
+		h->u.router = NULL;
 		break;
 	default:
 		break;
@@ -151,6 +158,8 @@ prx_conf_handler_equal(const struct prx_conf *ca, const struct prx_conf_handler 
 		       a->u.responder.burst == b->u.responder.burst;
 	case PRX_HANDLER_ACL:
 		return prx_conf_acl_equal(a->u.acl, b->u.acl);
+	case PRX_HANDLER_ROUTER:
+		return prx__conf_router_equal(a->u.router, b->u.router);
 	default:
 		return false;
 	}

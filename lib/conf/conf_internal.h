@@ -201,4 +201,14 @@ const char *prx__conf_dpdk_env(struct prx__conf_ctx *ctx, const config_setting_t
 			       const config_setting_t *s, const char *str, enum prx_mode mode,
 			       struct prx_conf_port *port, char *buf, size_t len);
 
+/* The router's settings (conf_router.c, prx_conf_router.h). */
+struct prx_conf_router;
+int prx__conf_router_parse(struct prx__conf_ctx *ctx, const config_setting_t *g,
+			   struct prx_conf_handler *h);
+void prx__conf_router_check(struct prx__conf_ctx *ctx, const struct prx_conf *c,
+			    const struct prx_conf_router *r);
+int prx__conf_router_dup(struct prx_conf_router **dst, const struct prx_conf_router *src);
+void prx__conf_router_free(struct prx_conf_router *r);
+bool prx__conf_router_equal(const struct prx_conf_router *a, const struct prx_conf_router *b);
+
 #endif /* PRX_CONF_INTERNAL_H */

@@ -636,12 +636,15 @@ static const struct prx_ctl_cmd cmds[] = {
  */
 extern const struct prx_ctl_cmd prx_ctl_acl_cmds[];
 extern const unsigned int prx_ctl_acl_n_cmds;
+extern const struct prx_ctl_cmd prx_ctl_router_cmds[]; /* ctl_router.c: route.*, neigh.* */
+extern const unsigned int prx_ctl_router_n_cmds;
 static const struct {
 	const struct prx_ctl_cmd *cmds;
 	const unsigned int *n;
 } sets[] = {
 	{cmds, NULL},
 	{prx_ctl_acl_cmds, &prx_ctl_acl_n_cmds},
+	{prx_ctl_router_cmds, &prx_ctl_router_n_cmds},
 };
 
 const struct prx_ctl_cmd *

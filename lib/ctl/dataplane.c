@@ -482,7 +482,7 @@ setup_state(struct prx_dataplane *dp, struct dp_state *st)
 					 ? conf->ports[ch->u.xconnect.to].name
 					 : NULL;
 
-		rc = dp_handler_create(ch, to, st, &st->handler[i], msg, sizeof(msg));
+		rc = dp_handler_create(dp, ch, to, st, &st->handler[i], msg, sizeof(msg));
 		if (rc != 0) {
 			PRX_LOG(ERR, CTL, "%s:%d: %s", conf->file, ch->line, msg);
 			return rc;
@@ -512,12 +512,7 @@ prx_dp_setup(struct prx_dataplane *dp)
 	size_t qsz;
 	int rc;
 
-	/* Built in dp->st directly: nothing runs yet, and destroy frees whatever is in it. */
-	st = dp->st;
-	rc = setup_state(dp, st);
-	if (rc != 0)
-		return rc;
-
+	/* The RCU variable first: handlers with tables updated in place attach to it. */
 	qsz = rte_rcu_qsbr_get_memsize(dp->n_reactors);
 	dp->qsbr = rte_zmalloc("prx_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	if (dp->qsbr == NULL)
@@ -525,6 +520,12 @@ prx_dp_setup(struct prx_dataplane *dp)
 	rc = rte_rcu_qsbr_init(dp->qsbr, dp->n_reactors);
 	if (rc != 0)
 		return -rte_errno;
+
+	/* Built in dp->st directly: nothing runs yet, and destroy frees whatever is in it. */
+	st = dp->st;
+	rc = setup_state(dp, st);
+	if (rc != 0)
+		return rc;
 
 	for (uint16_t r = 0; r < dp->n_reactors; r++) {
 		int sock = dp->cores[r].socket;

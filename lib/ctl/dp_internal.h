@@ -133,9 +133,11 @@ int dp_port_open(struct prx_dataplane *dp, const struct prx_conf_port *cp, uint1
 /** Stop and close a port no reactor references any more. */
 void dp_port_close(struct prx_dataplane *dp, struct dp_port *e);
 
-/** Create a handler from conf settings; `to_name` resolved to a slot in st. */
-int dp_handler_create(const struct prx_conf_handler *ch, const char *to_name,
-		      const struct dp_state *st, struct dp_handler **out, char *msg, size_t len);
+/** Create a handler from conf settings; `to_name` resolved to a slot in st (a router:
+ *  its port names, and the ports with addresses give its connected routes). */
+int dp_handler_create(const struct prx_dataplane *dp, const struct prx_conf_handler *ch,
+		      const char *to_name, const struct dp_state *st, struct dp_handler **out,
+		      char *msg, size_t len);
 void dp_handler_destroy(struct dp_handler *e);
 /** Do two handler settings describe the same handler? */
 bool dp_handler_same(const struct dp_handler *e, const struct prx_conf_handler *ch,

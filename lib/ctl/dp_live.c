@@ -11,6 +11,7 @@
 
 #include "dp_internal.h"
 #include "prx_log.h"
+#include "prx_router.h"
 
 /* Handlers named in `names` into chain[], or -ENOENT with a message. */
 static int
@@ -139,6 +140,13 @@ prx_dp_port_del(struct prx_dataplane *dp, const char *name, char *msg, size_t le
 			       dp->st->handler[i]->ch.name, name);
 			return -EBUSY;
 		}
+	for (unsigned int i = 0; i < dp->st->n_handlers; i++)
+		if (prx_router_uses_slot(dp->st->handler[i]->h, (uint16_t)slot)) {
+			dp_say(msg, len,
+			       "router %s has routes or neighbours on port %s: delete them first",
+			       dp->st->handler[i]->ch.name, name);
+			return -EBUSY;
+		}
 	st = dp_state_dup(dp->st);
 	if (st == NULL) {
 		dp_say(msg, len, "out of memory");
@@ -251,6 +259,14 @@ prx_dp_handler(struct prx_dataplane *dp, const char *name)
 	int i = dp_handler_index(dp->st, name);
 
 	return i >= 0 ? dp->st->handler[i]->h : NULL;
+}
+
+const struct prx_port *
+prx_dp_port(const struct prx_dataplane *dp, const char *name)
+{
+	int slot = dp_port_slot(dp->st, name);
+
+	return slot >= 0 ? dp->st->port[slot]->port : NULL;
 }
 
 struct rte_rcu_qsbr *

@@ -20,6 +20,7 @@
 #include "prx_eal.h"
 #include "prx_handlers.h"
 #include "prx_log.h"
+#include "prx_router.h"
 
 void
 dp_say(char *msg, size_t len, const char *fmt, ...)
@@ -281,9 +282,42 @@ dp_port_close(struct prx_dataplane *dp, struct dp_port *e)
 	free(e);
 }
 
+/* A router: every port of st (names, MACs, addresses) and the data plane's RCU. */
+static int
+router_create(const struct prx_dataplane *dp, const struct dp_handler *e, const struct dp_state *st,
+	      struct prx_handler **out, char *msg, size_t len)
+{
+	struct prx_router_port ports[PRX_MAX_PORTS];
+	struct prx_router_params rp = {
+		.conf = e->ch.u.router,
+		.ports = ports,
+		.qsbr = prx_dp_qsbr(dp),
+		.socket = SOCKET_ID_ANY,
+	};
+	char why[256] = "";
+	int rc;
+
+	for (uint16_t s = 0; s < PRX_MAX_PORTS; s++) {
+		const struct prx_port *port = st->port[s] != NULL ? st->port[s]->port : NULL;
+
+		if (port == NULL)
+			continue;
+		ports[rp.n_ports] = (struct prx_router_port){
+			.slot = s, .addr4 = port->addr4, .prefix4 = port->prefix4};
+		snprintf(ports[rp.n_ports].name, PRX_NAME_MAX, "%s", st->port[s]->cp.name);
+		memcpy(ports[rp.n_ports].mac, port->mac.addr_bytes, 6);
+		rp.n_ports++;
+	}
+	rc = prx_router_create(e->ch.name, &rp, out, why, sizeof(why));
+	if (rc != 0)
+		dp_say(msg, len, "handler %s: %s", e->ch.name, why);
+	return rc;
+}
+
 int
-dp_handler_create(const struct prx_conf_handler *ch, const char *to_name, const struct dp_state *st,
-		  struct dp_handler **out, char *msg, size_t len)
+dp_handler_create(const struct prx_dataplane *dp, const struct prx_conf_handler *ch,
+		  const char *to_name, const struct dp_state *st, struct dp_handler **out,
+		  char *msg, size_t len)
 {
 	struct dp_handler *e;
 	int rc = -EINVAL;
@@ -333,6 +367,9 @@ dp_handler_create(const struct prx_conf_handler *ch, const char *to_name, const 
 			dp_say(msg, len, "handler %s: %s", ch->name, why);
 		break;
 	}
+	case PRX_HANDLER_ROUTER:
+		rc = router_create(dp, e, st, &e->h, msg, len);
+		break;
 	default:
 		dp_say(msg, len, "handler %s: unknown type", ch->name);
 		break;

@@ -257,7 +257,7 @@ build(struct prx_dataplane *dp, const struct prx_conf *nc, struct dp_state *st, 
 			st->handler[i] = dp->st->handler[old];
 			continue;
 		}
-		rc = dp_handler_create(ch, to, st, &e, why, sizeof(why));
+		rc = dp_handler_create(dp, ch, to, st, &e, why, sizeof(why));
 		if (rc != 0) {
 			dp_say(msg, len, "%s:%d: handlers.%s: %s", nc->file, ch->line, ch->name,
 			       why);

@@ -16,6 +16,7 @@
 #include "dp_internal.h"
 #include "prx_acl.h"
 #include "prx_evloop.h"
+#include "prx_router.h"
 #include "prx_view.h"
 
 void
@@ -73,6 +74,15 @@ handler_config(const struct dp_handler *e, char *buf, size_t len)
 		/* the running rules, which `acl load` may have replaced */
 		prx_acl_describe(e->h, buf, len);
 		break;
+	case PRX_HANDLER_ROUTER: {
+		const struct prx_conf_router *r = ch->u.router;
+
+		snprintf(buf, len, "routes=%u static_neighbors=%u max_routes=%u icmp_rate=%u%s%s",
+			 prx_router_n_routes(e->h), r->n_neigh, r->max_routes, r->icmp_rate,
+			 r->routes_file ? " routes_file=" : "",
+			 r->routes_file ? r->routes_file : "");
+		break;
+	}
 	default:
 		snprintf(buf, len, "-");
 		break;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "prx_eal.h"
 
+#include "prx_conf_router.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -175,6 +177,26 @@ prx_conf_pool_mbufs(const struct prx_conf *conf)
 	return v;
 }
 
+/* The routers' tables (32 or 64 MiB of FIB each), plus room for the largest to be built
+ * again beside the running one when a reload changes it. */
+static uint64_t
+router_bytes(const struct prx_conf *conf)
+{
+	uint64_t sum = 0, max = 0;
+
+	for (unsigned int i = 0; i < conf->n_handlers; i++) {
+		uint64_t b;
+
+		if (conf->handlers[i].type != PRX_HANDLER_ROUTER ||
+		    conf->handlers[i].u.router == NULL)
+			continue;
+		b = prx_conf_router_memory(conf->handlers[i].u.router);
+		sum += b;
+		max = b > max ? b : max;
+	}
+	return sum + max;
+}
+
 unsigned int
 prx_conf_memory_mb(const struct prx_conf *conf)
 {
@@ -183,6 +205,7 @@ prx_conf_memory_mb(const struct prx_conf *conf)
 	if (conf->memory_mb != 0)
 		return conf->memory_mb;
 	bytes = (uint64_t)prx_conf_pool_mbufs(conf) * (conf->mempool.data_room + MBUF_OVERHEAD);
+	bytes += router_bytes(conf);
 	return EAL_BASE_MB + RUNTIME_PORTS_MB + (unsigned int)((bytes + (1u << 20) - 1) >> 20) +
 	       prx_conf_acl_memory_mb(conf);
 }

@@ -105,6 +105,9 @@ struct prx_handler *prx_dp_handler(struct prx_dataplane *dp, const char *name);
 int prx_dp_handler_replace(struct prx_dataplane *dp, const char *name, struct prx_handler *h,
 			   char *msg, size_t len);
 
+/** The running port `name` (its slot is ->index), or NULL (control thread). */
+const struct prx_port *prx_dp_port(const struct prx_dataplane *dp, const char *name);
+
 /** The RCU variable the reactors report to (for tables updated in place). */
 struct rte_rcu_qsbr *prx_dp_qsbr(const struct prx_dataplane *dp);
 

@@ -56,6 +56,11 @@ unsigned int prx_slowpath_poll(void);
 
 /** Register a consumer.  @return its id (1..255) for prx_punt_meta_set(), or -ENOSPC. */
 int prx_slowpath_consumer_add(prx_punt_fn fn, void *ctx);
+/** A consumer's timer: called every PRX_SLOWPATH_TICK_US with CLOCK_MONOTONIC ns. */
+typedef void (*prx_tick_fn)(void *ctx, uint64_t now_ns);
+#define PRX_SLOWPATH_TICK_US 100000
+/** Give consumer `id` a timer (while the slow path is attached to a loop); NULL stops it. */
+void prx_slowpath_consumer_tick(int id, prx_tick_fn fn);
 /** Unregister (after the handler that punted for it is unpublished: the rings are
  *  drained first, so nothing in flight reaches a consumer that is gone). */
 void prx_slowpath_consumer_del(int id);

@@ -16,6 +16,7 @@
 struct consumer {
 	prx_punt_fn fn;
 	void *ctx;
+	prx_tick_fn tick;
 };
 
 static struct {
@@ -26,6 +27,7 @@ static struct {
 	struct rte_mempool *pool;
 	int efd;
 	struct prx_fd h;
+	struct prx_timer tick;
 	struct consumer consumers[PRX_SLOWPATH_MAX_CONSUMERS + 1];
 	struct prx_slowpath_stats st;
 } sp = {.efd = -1};
@@ -110,14 +112,33 @@ on_kick(struct prx_fd *h, uint32_t events, void *arg)
 	prx_slowpath_poll();
 }
 
+static void
+on_tick(struct prx_timer *t, void *arg)
+{
+	uint64_t now = prx_evloop_now_ns();
+
+	(void)t;
+	(void)arg;
+	for (int id = 1; id <= PRX_SLOWPATH_MAX_CONSUMERS; id++)
+		if (sp.consumers[id].tick != NULL)
+			sp.consumers[id].tick(sp.consumers[id].ctx, now);
+}
+
 int
 prx_slowpath_attach(struct prx_evloop *ev)
 {
+	int rc;
+
 	if (prx_fd_active(&sp.h))
 		prx_fd_remove(&sp.h);
+	prx_timer_stop(&sp.tick);
 	if (ev == NULL || sp.efd < 0)
 		return 0;
-	return prx_fd_add(ev, &sp.h, sp.efd, PRX_EV_READ, 0, on_kick, NULL);
+	rc = prx_fd_add(ev, &sp.h, sp.efd, PRX_EV_READ, 0, on_kick, NULL);
+	if (rc == 0)
+		rc = prx_timer_start(ev, &sp.tick, PRX_SLOWPATH_TICK_US, PRX_SLOWPATH_TICK_US,
+				     on_tick, NULL);
+	return rc;
 }
 
 unsigned int
@@ -156,7 +177,7 @@ prx_slowpath_consumer_add(prx_punt_fn fn, void *ctx)
 {
 	for (int id = 1; id <= PRX_SLOWPATH_MAX_CONSUMERS; id++)
 		if (sp.consumers[id].fn == NULL) {
-			sp.consumers[id] = (struct consumer){fn, ctx};
+			sp.consumers[id] = (struct consumer){fn, ctx, NULL};
 			return id;
 		}
 	return -ENOSPC;
@@ -168,7 +189,14 @@ prx_slowpath_consumer_del(int id)
 	if (id <= 0 || id > PRX_SLOWPATH_MAX_CONSUMERS)
 		return;
 	prx_slowpath_poll(); /* what is in flight for it is its business still */
-	sp.consumers[id] = (struct consumer){NULL, NULL};
+	sp.consumers[id] = (struct consumer){NULL, NULL, NULL};
+}
+
+void
+prx_slowpath_consumer_tick(int id, prx_tick_fn fn)
+{
+	if (id > 0 && id <= PRX_SLOWPATH_MAX_CONSUMERS && sp.consumers[id].fn != NULL)
+		sp.consumers[id].tick = fn;
 }
 
 struct rte_mbuf *

@@ -108,6 +108,8 @@ def answer(cmd, args, conn):
         return {"file": "/etc/prx/prx.cfg",
                 "changes": ["port out: chain fwd -> count,fwd", "handler count: added"],
                 "live_us": 300}
+    if cmd.startswith(("route.", "neigh.")):
+        return router(cmd, args)
     if cmd in ("acl.load", "acl.show"):
         if args.get("handler") != "fw":
             raise Error("ENOENT", f'no handler "{args.get("handler")}"')
@@ -122,6 +124,46 @@ def answer(cmd, args, conn):
         return {"handler": "fw", "file": path, "rules": 2, "build_us": 377,
                 "total_us": 460, "live_us": 41}
     raise Error("ENOENT", f'unknown command "{cmd}"')
+
+
+def router(cmd, args):
+    """A router "rt" with 10.0.3.0/24 via 10.0.2.2 and one neighbour."""
+    if args.get("handler") != "rt":
+        raise Error("ENOENT", f'no handler "{args.get("handler")}"')
+    if cmd == "route.add":
+        existed = args["prefix"] == "10.0.3.0/24"
+        if existed and not args.get("exist_ok"):
+            raise Error("EEXIST", "route 10.0.3.0/24 exists")
+        return {"handler": "rt", "prefix": args["prefix"], "via": args.get("via"),
+                "port": args["port"], "existed": existed, "routes": 7 if existed else 8,
+                "live_us": 0 if existed else 9}
+    if cmd == "route.del":
+        existed = args["prefix"] == "10.0.3.0/24"
+        if not existed and not args.get("missing_ok"):
+            raise Error("ENOENT", f'no route {args["prefix"]}')
+        return {"handler": "rt", "prefix": args["prefix"], "existed": existed,
+                "routes": 6 if existed else 7, "live_us": 8}
+    if cmd == "neigh.add":
+        return {"handler": "rt", "ip": args["ip"], "mac": args["mac"], "port": args["port"],
+                "live_us": 3}
+    if cmd == "neigh.del":
+        existed = args["ip"] == "10.0.2.2"
+        if not existed and not args.get("missing_ok"):
+            raise Error("ENOENT", f'no neighbour {args["ip"]}')
+        return {"handler": "rt", "ip": args["ip"], "existed": existed, "live_us": 2}
+    neighbors = [{"ip": "10.0.2.2", "mac": "02:00:00:00:02:02", "state": "reachable",
+                  "held": 0, "routes": 1, "port": "b"},
+                 {"ip": "10.0.2.9", "mac": None, "state": "incomplete", "held": 3,
+                  "routes": 0, "port": "b"}]
+    if cmd == "neigh.show":
+        return neighbors
+    return {"handler": "rt", "n_routes": 2, "truncated": args.get("limit", 1000) < 2,
+            "routes": [{"prefix": "10.0.2.0/24", "via": None, "port": "b",
+                        "origin": "connected"},
+                       {"prefix": "10.0.3.0/24", "via": "10.0.2.2", "port": "b",
+                        "origin": "config"}][:args.get("limit", 1000)],
+            "neighbors": neighbors,
+            "counters": {"forwarded": 20, "icmp_time_exceeded": 1}}
 
 
 class Handler(socketserver.StreamRequestHandler):

@@ -177,6 +177,79 @@ expect_rc "call" 0
 expect_request "call" \
 	'{"cmd": "port.del", "id": 1, "args": {"name": "x", "missing_ok": true, "n": 2.5}}'
 
+# --- routers: route and neigh forms, their summaries and tables ---
+prx route add rt 10.0.4.0/24 via 10.0.2.2 port b
+expect_rc "route add" 0
+expect_request "route add" '{"cmd": "route.add", "id": 1, "args": {"handler": "rt",
+	"prefix": "10.0.4.0/24", "via": "10.0.2.2", "port": "b"}}'
+expect_out "route add" "route 10.0.4.0/24 via 10.0.2.2 port b: added to rt (8 routes) (live in 9 us)"
+
+prx route add rt 10.0.3.0/24 port b --exist-ok
+expect_rc "route add --exist-ok" 0
+expect_request "route add --exist-ok" '{"cmd": "route.add", "id": 1, "args": {"handler": "rt",
+	"prefix": "10.0.3.0/24", "port": "b", "exist_ok": true}}'
+expect_out "route add --exist-ok" "route 10.0.3.0/24 port b: exists already in rt, nothing changed"
+
+prx route add rt 10.0.3.0/24 port b
+expect_rc "route add exists" 1
+expect_err "route add exists" "prxctl: EEXIST: route 10.0.3.0/24 exists"
+
+prx route del rt 10.0.3.0/24
+expect_rc "route del" 0
+expect_request "route del" \
+	'{"cmd": "route.del", "id": 1, "args": {"handler": "rt", "prefix": "10.0.3.0/24"}}'
+expect_out "route del" "route 10.0.3.0/24: deleted from rt (6 routes) (live in 8 us)"
+
+prx route del rt 10.0.9.0/24 --missing-ok
+expect_rc "route del --missing-ok" 0
+expect_request "route del --missing-ok" '{"cmd": "route.del", "id": 1, "args": {"handler": "rt",
+	"prefix": "10.0.9.0/24", "missing_ok": true}}'
+expect_out "route del --missing-ok" "route 10.0.9.0/24: not in rt, nothing changed"
+
+prx neigh add rt 10.0.2.7 02:00:00:00:02:07 port b
+expect_rc "neigh add" 0
+expect_request "neigh add" '{"cmd": "neigh.add", "id": 1, "args": {"handler": "rt",
+	"ip": "10.0.2.7", "mac": "02:00:00:00:02:07", "port": "b"}}'
+expect_out "neigh add" "neighbour 10.0.2.7 is 02:00:00:00:02:07 on port b in rt (static) (live in 3 us)"
+
+prx neigh del rt 10.0.2.2
+expect_rc "neigh del" 0
+expect_request "neigh del" '{"cmd": "neigh.del", "id": 1, "args": {"handler": "rt", "ip": "10.0.2.2"}}'
+expect_out "neigh del" "neighbour 10.0.2.2: forgotten by rt (live in 2 us)"
+
+prx neigh del rt 10.0.2.3 --missing-ok
+expect_rc "neigh del --missing-ok" 0
+expect_out "neigh del --missing-ok" "neighbour 10.0.2.3: not in rt, nothing changed"
+
+prx neigh show rt
+expect_rc "neigh show" 0
+expect_request "neigh show" '{"cmd": "neigh.show", "id": 1, "args": {"handler": "rt"}}'
+expect_out "neigh show" \
+"IP        MAC                STATE       HELD  ROUTES  PORT
+10.0.2.2  02:00:00:00:02:02  reachable      0       1  b
+10.0.2.9  -                  incomplete     3       0  b"
+
+prx route show rt --limit 1
+expect_rc "route show" 0
+expect_request "route show" '{"cmd": "route.show", "id": 1, "args": {"handler": "rt", "limit": 1}}'
+expect_out "route show" "handler: rt
+n_routes: 2
+truncated: yes
+routes:
+  PREFIX       VIA  PORT  ORIGIN
+  10.0.2.0/24  -    b     connected
+neighbors:
+  IP        MAC                STATE       HELD  ROUTES  PORT
+  10.0.2.2  02:00:00:00:02:02  reachable      0       1  b
+  10.0.2.9  -                  incomplete     3       0  b
+counters:
+  forwarded: 20
+  icmp_time_exceeded: 1"
+
+prx route show nosuch
+expect_rc "route show unknown handler" 1
+expect_err "route show unknown handler" 'prxctl: ENOENT: no handler "nosuch"'
+
 # --- generic rendering ---
 prx show ports
 expect_rc "show ports" 0
@@ -315,6 +388,17 @@ usage "acl load without FILE" "^prxctl: acl load: HANDLER FILE expected, 1 argum
 usage "acl show without HANDLER" "^prxctl: acl show: HANDLER expected$" acl show
 usage "acl without subcommand" "^prxctl: acl: subcommand missing$" acl
 usage "no command" "^prxctl: no command$"
+usage "route add no port" "HANDLER PREFIX \[via GATEWAY\] port PORT expected" route add rt 10.0.4.0/24 b
+usage "route add bad prefix" "PREFIX '10.0.4/24' is not like" route add rt 10.0.4/24 port b
+usage "route add bad gateway" "GATEWAY 'gw' is not an IPv4" route add rt 10.0.4.0/24 via gw port b
+usage "route add option" "unknown option '--force'" route add rt 10.0.4.0/24 port b --force
+usage "route del words" "route del: HANDLER PREFIX expected" route del rt
+usage "route show limit" "--limit: 'many'" route show rt --limit many
+usage "route show handler" "route show: HANDLER missing" route show
+usage "neigh add mac" "MAC '02:00' is not like" neigh add rt 10.0.2.7 02:00 port b
+usage "neigh add words" "neigh add: HANDLER IP MAC port PORT expected" neigh add rt 10.0.2.7
+usage "neigh del ip" "IP 'x' is not an IPv4" neigh del rt x
+usage "route subcommand" "^prxctl: route: unknown subcommand 'flush'$" route flush rt
 
 raw --version
 expect_rc "--version" 0

@@ -439,6 +439,16 @@ build_call(const struct command *cmd, int argc, char **argv, struct request *rq)
 	return 0;
 }
 
+/* route ... / neigh ...: route.c types the arguments */
+static int
+build_router(const struct command *cmd, int argc, char **argv, struct request *rq)
+{
+	char err[256];
+
+	rq->args = router_args(cmd->request, argc, argv, err, sizeof(err));
+	return rq->args == NULL ? usage_error(cmd, "%s", err) : 0;
+}
+
 static const struct command commands[] = {
 	{"list-commands", NULL, "list-commands", "list-commands",
 	 "the commands prxd serves, with their arguments", build_plain},
@@ -462,6 +472,19 @@ static const struct command commands[] = {
 	 build_acl_load},
 	{"acl", "show", "acl.show", "acl show HANDLER", "an acl's rules with their hit counts",
 	 build_acl_show},
+	{"route", "add", "route.add",
+	 "route add HANDLER PREFIX [via GATEWAY] port PORT [--exist-ok]",
+	 "add a route to a router, live; --exist-ok: success if the prefix is there", build_router},
+	{"route", "del", "route.del", "route del HANDLER PREFIX [--missing-ok]",
+	 "delete a router's route, live; --missing-ok: success if it is not there", build_router},
+	{"route", "show", "route.show", "route show HANDLER [--limit N]",
+	 "a router's routes (first N, 1000), neighbours and counters", build_router},
+	{"neigh", "add", "neigh.add", "neigh add HANDLER IP MAC port PORT",
+	 "add or replace a router's static neighbour, live", build_router},
+	{"neigh", "del", "neigh.del", "neigh del HANDLER IP [--missing-ok]",
+	 "make a router forget a neighbour, live", build_router},
+	{"neigh", "show", "neigh.show", "neigh show HANDLER",
+	 "a router's neighbours: MAC, state, packets held", build_router},
 	{"stats", NULL, "show.stats", "stats [--watch] [-i SECONDS] [-c COUNT]",
 	 "show stats; --watch: packet rates every SECONDS (1), COUNT times (no end)", build_stats},
 	{"call", NULL, NULL, "call COMMAND [JSON-ARGS]",

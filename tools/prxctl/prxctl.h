@@ -77,6 +77,10 @@ void render_value(FILE *f, const json_t *v);
  * result does not have the expected shape (the caller then renders it generically). */
 bool summary_print(FILE *f, const char *cmd, const json_t *result);
 
+/* The args of a router command (route.add, ..., neigh.show: route.c) from the words
+ * after `route add` etc., or NULL with the reason in err. */
+json_t *router_args(const char *request, int argc, char **argv, char *err, size_t len);
+
 /* stats --watch: `count` samples (0: until interrupted) `interval` seconds apart. */
 int stats_watch(struct ctl_conn *c, double interval, long count, bool json);
 

@@ -191,6 +191,108 @@ acl_load(FILE *f, const json_t *r)
 	return true;
 }
 
+/* {handler, prefix, via, port, existed, routes, live_us} */
+static bool
+route_add(FILE *f, const json_t *r)
+{
+	const json_t *h = json_object_get(r, "handler"), *prefix = json_object_get(r, "prefix");
+	const json_t *via = json_object_get(r, "via"), *port = json_object_get(r, "port");
+	const json_t *existed = json_object_get(r, "existed"), *n = json_object_get(r, "routes");
+
+	if (!json_is_string(h) || !json_is_string(prefix) || !json_is_string(port) ||
+	    !json_is_boolean(existed) || !json_is_integer(n) ||
+	    (via && !json_is_string(via) && !json_is_null(via)))
+		return false;
+	fputs("route ", f);
+	put_cell(f, prefix);
+	if (json_is_string(via)) {
+		fputs(" via ", f);
+		put_cell(f, via);
+	}
+	fputs(" port ", f);
+	put_cell(f, port);
+	if (json_is_true(existed)) {
+		fputs(": exists already in ", f);
+		put_cell(f, h);
+		fputs(", nothing changed\n", f);
+		return true;
+	}
+	fputs(": added to ", f);
+	put_cell(f, h);
+	fprintf(f, " (%" JSON_INTEGER_FORMAT " routes)", json_integer_value(n));
+	put_live(f, r);
+	return true;
+}
+
+/* {handler, prefix, existed, routes, live_us} */
+static bool
+route_del(FILE *f, const json_t *r)
+{
+	const json_t *h = json_object_get(r, "handler"), *prefix = json_object_get(r, "prefix");
+	const json_t *existed = json_object_get(r, "existed"), *n = json_object_get(r, "routes");
+
+	if (!json_is_string(h) || !json_is_string(prefix) || !json_is_boolean(existed) ||
+	    !json_is_integer(n))
+		return false;
+	fputs("route ", f);
+	put_cell(f, prefix);
+	if (json_is_false(existed)) {
+		fputs(": not in ", f);
+		put_cell(f, h);
+		fputs(", nothing changed\n", f);
+		return true;
+	}
+	fputs(": deleted from ", f);
+	put_cell(f, h);
+	fprintf(f, " (%" JSON_INTEGER_FORMAT " routes)", json_integer_value(n));
+	put_live(f, r);
+	return true;
+}
+
+/* {handler, ip, mac, port, live_us} */
+static bool
+neigh_add(FILE *f, const json_t *r)
+{
+	const json_t *h = json_object_get(r, "handler"), *ip = json_object_get(r, "ip");
+	const json_t *mac = json_object_get(r, "mac"), *port = json_object_get(r, "port");
+
+	if (!json_is_string(h) || !json_is_string(ip) || !json_is_string(mac) ||
+	    !json_is_string(port))
+		return false;
+	fputs("neighbour ", f);
+	put_cell(f, ip);
+	fputs(" is ", f);
+	put_cell(f, mac);
+	fputs(" on port ", f);
+	put_cell(f, port);
+	fputs(" in ", f);
+	put_cell(f, h);
+	fputs(" (static)", f);
+	put_live(f, r);
+	return true;
+}
+
+/* {handler, ip, existed, live_us} */
+static bool
+neigh_del(FILE *f, const json_t *r)
+{
+	const json_t *h = json_object_get(r, "handler"), *ip = json_object_get(r, "ip");
+	const json_t *existed = json_object_get(r, "existed");
+
+	if (!json_is_string(h) || !json_is_string(ip) || !json_is_boolean(existed))
+		return false;
+	fputs("neighbour ", f);
+	put_cell(f, ip);
+	fputs(json_is_true(existed) ? ": forgotten by " : ": not in ", f);
+	put_cell(f, h);
+	if (json_is_false(existed)) {
+		fputs(", nothing changed\n", f);
+		return true;
+	}
+	put_live(f, r);
+	return true;
+}
+
 bool
 summary_print(FILE *f, const char *cmd, const json_t *result)
 {
@@ -198,8 +300,10 @@ summary_print(FILE *f, const char *cmd, const json_t *result)
 		const char *cmd;
 		bool (*fn)(FILE *f, const json_t *r);
 	} summaries[] = {
-		{"port.add", port_add},	  {"port.del", port_del}, {"queue.move", queue_move},
-		{"chain.set", chain_set}, {"reload", reload},	  {"acl.load", acl_load},
+		{"port.add", port_add},	  {"port.del", port_del},   {"queue.move", queue_move},
+		{"chain.set", chain_set}, {"reload", reload},	    {"acl.load", acl_load},
+		{"route.add", route_add}, {"route.del", route_del}, {"neigh.add", neigh_add},
+		{"neigh.del", neigh_del},
 	};
 	size_t i;
 
