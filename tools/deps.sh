@@ -6,7 +6,7 @@ PKGS=(
   build-essential pkg-config meson ninja-build
   dpdk dpdk-dev libdpdk-dev libnuma-dev libconfig-dev libpcap-dev libjansson-dev libcap-ng-dev
   libcunit1-dev clang-format valgrind curl libcap2-bin
-  iproute2 procps iputils-ping ethtool iperf3 netcat-openbsd
+  iproute2 procps iputils-ping ethtool iperf3 netcat-openbsd python3-scapy
 )
 if [ "$(id -u)" != 0 ]; then
   echo "deps.sh: run as root (apt-get install)" >&2

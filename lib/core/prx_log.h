@@ -27,9 +27,13 @@ extern int prx_logtype[PRX_LOGT_MAX];
 /** Register the log types (idempotent).  Safe before rte_eal_init(). */
 void prx_log_init(void);
 
-#define PRX_LOG(level, sub, fmt, ...) \
-	rte_log(RTE_LOG_##level, prx_logtype[PRX_LOGT_##sub], "prx.%s: " fmt "\n", \
-		prx_log_subname(PRX_LOGT_##sub), ##__VA_ARGS__)
+/* PRX_LOG(level, sub, fmt, args...).  The format is part of the variable arguments, and
+ * an empty string is appended after them (printed by the trailing "%s"), so that a call
+ * with no arguments after the format needs neither GNU's `, ##__VA_ARGS__` nor C23's
+ * __VA_OPT__ (clang: -Wgnu-zero-variadic-macro-arguments). */
+#define PRX_LOG(level, sub, ...) PRX__LOG(RTE_LOG_##level, PRX_LOGT_##sub, __VA_ARGS__, "")
+#define PRX__LOG(lvl, t, fmt, ...) \
+	rte_log(lvl, prx_logtype[t], "prx.%s: " fmt "\n%s", prx_log_subname(t), __VA_ARGS__)
 
 /** Short subsystem name ("port") for a log type. */
 const char *prx_log_subname(enum prx_log_type t);

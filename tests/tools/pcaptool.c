@@ -178,7 +178,8 @@ cmd_gen(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	file = argv[0];
-	for (int i = 2; i < argc; i++) {
+	/* options come in pairs: NAME VALUE */
+	for (int i = 2; i < argc; i += 2) {
 		uint64_t *v = NULL, lim = 0;
 
 		if (strcmp(argv[i], "--seed") == 0)
@@ -194,7 +195,6 @@ cmd_gen(int argc, char **argv)
 			usage(stderr);
 			return EXIT_USAGE;
 		}
-		i++;
 	}
 	if (min < MIN_FRAME || min > max) {
 		fprintf(stderr,
