@@ -53,7 +53,7 @@ static struct prx_port *const no_ports[PRX_MAX_PORTS];
 /* ---- pool --------------------------------------------------------------------------- */
 
 static struct rte_ring *
-lane_ring(const char *what, uint16_t r, uint16_t w, int socket)
+lane_ring(const char *what, uint16_t r, uint16_t w, uint32_t size, int socket)
 {
 	char name[RTE_RING_NAMESIZE];
 	static uint32_t seq;
@@ -61,21 +61,22 @@ lane_ring(const char *what, uint16_t r, uint16_t w, int socket)
 	/* unique per pool: pools of earlier runs in one process (tests) may still exist */
 	snprintf(name, sizeof(name), "prx_%s%u_%u_%u", what, r, w,
 		 __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
-	return rte_ring_create_elem(name, ITEM_SZ, PRX_OFFLOAD_RING, socket,
+	return rte_ring_create_elem(name, ITEM_SZ, size, socket,
 				    RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
 }
 
 int
 prx_offload_create(uint16_t n_reactors, uint16_t n_workers, const unsigned int *lcores,
-		   uint16_t burst, struct rte_rcu_qsbr *qsbr, struct rte_mempool *const *pools,
-		   struct prx_offload **out)
+		   uint16_t burst, uint32_t ring_size, struct rte_rcu_qsbr *qsbr,
+		   struct rte_mempool *const *pools, struct prx_offload **out)
 {
 	struct prx_offload *o;
 	int rc = -ENOMEM;
 
 	*out = NULL;
 	if (n_reactors == 0 || n_workers == 0 || n_workers > PRX_MAX_WORKERS ||
-	    n_reactors + n_workers > PRX_MAX_REACTORS || burst == 0 || burst > PRX_BURST_MAX)
+	    n_reactors + n_workers > PRX_MAX_REACTORS || burst == 0 || burst > PRX_BURST_MAX ||
+	    ring_size == 0)
 		return -EINVAL;
 	o = rte_zmalloc("prx_offload", sizeof(*o), RTE_CACHE_LINE_SIZE);
 	if (o == NULL)
@@ -83,6 +84,7 @@ prx_offload_create(uint16_t n_reactors, uint16_t n_workers, const unsigned int *
 	o->n_reactors = n_reactors;
 	o->n_workers = n_workers;
 	o->burst = burst;
+	o->ring_size = ring_size;
 	o->qsbr = qsbr;
 	o->lanes = rte_zmalloc("prx_off_lanes", sizeof(*o->lanes) * (size_t)n_reactors * n_workers,
 			       RTE_CACHE_LINE_SIZE);
@@ -93,8 +95,8 @@ prx_offload_create(uint16_t n_reactors, uint16_t n_workers, const unsigned int *
 			struct prx_off_lane *l = prx_offload_lane(o, r, w);
 			int socket = (int)rte_lcore_to_socket_id(lcores[w]);
 
-			l->to_w = lane_ring("ow", r, w, socket);
-			l->back = lane_ring("ob", r, w, socket);
+			l->to_w = lane_ring("ow", r, w, ring_size, socket);
+			l->back = lane_ring("ob", r, w, ring_size, socket);
 			if (l->to_w == NULL || l->back == NULL)
 				goto fail;
 		}

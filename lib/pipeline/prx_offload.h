@@ -37,10 +37,8 @@
 #include "prx_common.h"
 #include "prx_pipeline.h"
 
-/** Most worker threads. */
-#define PRX_MAX_WORKERS 16
-/** Items per ring of a lane (each direction); a full ring to a worker drops as
- *  offload_full, a full return ring makes the worker wait. */
+/** Default items per ring of a lane (each direction, `workers.ring_size`); a full ring
+ *  to a worker drops as offload_full, a full return ring makes the worker wait. */
 #define PRX_OFFLOAD_RING 1024
 /** Items a worker may collect from one burst before it sends them back. */
 #define PRX_OFFLOAD_OUT_MAX (4 * PRX_BURST_MAX)
@@ -111,6 +109,7 @@ struct prx_worker {
 struct prx_offload {
 	uint16_t n_reactors, n_workers;
 	uint16_t burst;
+	uint32_t ring_size;
 	struct rte_rcu_qsbr *qsbr;
 	bool stop;		    /**< workers: end the loop */
 	uint32_t running;	    /**< workers in their loop */
@@ -124,8 +123,8 @@ struct prx_offload {
  * from pools[i].  n_reactors + n_workers <= PRX_MAX_REACTORS.  @return 0 or -errno.
  */
 int prx_offload_create(uint16_t n_reactors, uint16_t n_workers, const unsigned int *lcores,
-		       uint16_t burst, struct rte_rcu_qsbr *qsbr, struct rte_mempool *const *pools,
-		       struct prx_offload **out);
+		       uint16_t burst, uint32_t ring_size, struct rte_rcu_qsbr *qsbr,
+		       struct rte_mempool *const *pools, struct prx_offload **out);
 /** Free a pool whose workers do not run (NULL is fine); what sits in rings is freed. */
 void prx_offload_destroy(struct prx_offload *o);
 

@@ -55,7 +55,7 @@ bench_start(struct bench *b)
 
 	setup();
 	memset(b, 0, sizeof(*b));
-	CU_ASSERT_FATAL(prx_offload_create(1, 2, lcores, 32, qsbr, pools, &b->o) == 0);
+	CU_ASSERT_FATAL(prx_offload_create(1, 2, lcores, 32, 1024, qsbr, pools, &b->o) == 0);
 	b->out = fake_port_create("out", 1, 1, pool);
 	CU_ASSERT_FATAL(b->out != NULL);
 	b->ports[1] = b->out;
