@@ -52,11 +52,11 @@ prx_handler_type_name(enum prx_handler_type t)
 #define DATA_ROOM_MAX 65535
 #define DESC_MIN 64
 #define DESC_MAX 16384
+#define WORK_CYCLES_MAX 100000000
 
 static const char *const root_keys[] = {
-	"mode",		"instance",	"eal",	   "memory_mb", "stats_interval",
-	"control_core", "reactors",	"mempool", "handlers",	"ports",
-	"control",	"core_mapping", NULL};
+	"mode",	   "instance", "eal",	"memory_mb", "stats_interval", "control_core", "reactors",
+	"mempool", "handlers", "ports", "control",   "core_mapping",   "workers",      NULL};
 static const char *const afpacket_keys[] = {
 	"ring_frames", "frame_size", "qdisc_bypass", "ring", "retire_ms", "fanout_defrag", NULL};
 static const char *const ring_names[] = {"v2", "v3", NULL};
@@ -64,8 +64,9 @@ static const char *const mempool_keys[] = {"mbufs", "cache", "data_room", NULL};
 static const char *const port_keys[] = {"name",	       "rx_queues", "rx_desc", "tx_desc",
 					"promiscuous", "socket",    "chain",   "dpdk",
 					"kernel",      "afpacket",  "address", NULL};
-static const char *const handler_keys[PRX_HANDLER_TYPE_MAX][8] = {
-	[PRX_HANDLER_XCONNECT] = {"name", "type", "to", "mac", "src_mac", "dst_mac", NULL},
+static const char *const handler_keys[PRX_HANDLER_TYPE_MAX][10] = {
+	[PRX_HANDLER_XCONNECT] = {"name", "type", "to", "mac", "src_mac", "dst_mac", "offload",
+				  "work_cycles", NULL},
 };
 
 /* One validation pass. */
@@ -197,6 +198,7 @@ parse_xconnect(struct parse *p, const config_setting_t *g, struct prx_conf_handl
 	const config_setting_t *to = member(g, "to");
 	unsigned int mac;
 	const char *str;
+	long long v;
 	int rc;
 	bool rewrite;
 
@@ -212,6 +214,8 @@ parse_xconnect(struct parse *p, const config_setting_t *g, struct prx_conf_handl
 	rewrite = rc < 0 || h->u.xconnect.mac == PRX_MAC_REWRITE;
 	h->u.xconnect.set_src = parse_mac(p, g, "src_mac", rewrite, h->u.xconnect.src) > 0;
 	h->u.xconnect.set_dst = parse_mac(p, g, "dst_mac", rewrite, h->u.xconnect.dst) > 0;
+	if (opt_int(p, g, "work_cycles", 0, WORK_CYCLES_MAX, &v) > 0)
+		h->u.xconnect.work_cycles = (uint32_t)v;
 	if (rc > 0 && h->u.xconnect.mac == PRX_MAC_REWRITE && member(g, "src_mac") == NULL &&
 	    member(g, "dst_mac") == NULL)
 		prx__conf_error(p->ctx, member(g, "mac"), NULL,
@@ -247,6 +251,12 @@ parse_handler(struct parse *p, const config_setting_t *g)
 		   0) {
 		/* The other settings depend on the type: judged only when it is known. */
 		h->type = (enum prx_handler_type)t;
+		if (member(g, "offload") != NULL) {
+			if (prx__conf_bool(p->ctx, member(g, "offload"), &h->offload) == 0 &&
+			    h->offload && c->workers.n_cores == 0)
+				prx__conf_error(p->ctx, member(g, "offload"), NULL,
+						"needs a worker pool: set workers.cores");
+		}
 		if (h->type == PRX_HANDLER_XCONNECT) {
 			prx__conf_keys(p->ctx, g, handler_keys[t]);
 			parse_xconnect(p, g, h);
@@ -507,9 +517,9 @@ record_lines(struct parse *p, const config_setting_t *root)
 		size_t off;
 	} keys[] = {
 #define LINE(k) {#k, offsetof(struct prx_conf, line.k)}
-		LINE(mode),	 LINE(instance),     LINE(eal),
-		LINE(memory_mb), LINE(control_core), LINE(reactors),
-		LINE(mempool),	 LINE(control),	     LINE(core_mapping),
+		LINE(mode),	    LINE(instance), LINE(eal),	   LINE(memory_mb),
+		LINE(control_core), LINE(reactors), LINE(mempool), LINE(control),
+		LINE(core_mapping), LINE(workers),
 #undef LINE
 	};
 
@@ -552,6 +562,9 @@ parse_root(struct parse *p, const config_setting_t *root)
 		prx__conf_error(p->ctx, root, "reactors", "missing required setting");
 	else
 		prx__conf_parse_reactors(p->ctx, s, c, p->control_core_ok);
+	s = member(root, "workers");
+	if (s != NULL)
+		prx__conf_parse_workers(p->ctx, s, c, p->control_core_ok);
 	s = member(root, "mempool");
 	if (s != NULL)
 		parse_mempool(p, s);

@@ -31,7 +31,7 @@
 static const char *const action_names[] = {"allow", "deny"};
 static const char *const non_ipv4_names[] = {"pass", "default"};
 static const char *const acl_keys[] = {"name",	"type",	      "default", "non_ipv4",
-				       "rules", "rules_file", NULL};
+				       "rules", "rules_file", "offload", NULL};
 static const char *const rule_keys[] = {"action",   "proto",	"src", "dst",
 					"src_port", "dst_port", NULL};
 

@@ -18,7 +18,7 @@
 #include "prx_conf.h"
 #include "prx_conf_acl.h"
 
-static const char *const responder_keys[] = {"name", "type", "rate", "burst", NULL};
+static const char *const responder_keys[] = {"name", "type", "rate", "burst", "offload", NULL};
 
 int
 prx__conf_parse_cidr4(const char *s, uint32_t *addr, uint8_t *len)
@@ -142,7 +142,7 @@ bool
 prx_conf_handler_equal(const struct prx_conf *ca, const struct prx_conf_handler *a,
 		       const struct prx_conf *cb, const struct prx_conf_handler *b)
 {
-	if (a->type != b->type || strcmp(a->name, b->name) != 0)
+	if (a->type != b->type || strcmp(a->name, b->name) != 0 || a->offload != b->offload)
 		return false;
 	switch (a->type) {
 	case PRX_HANDLER_XCONNECT:
@@ -152,7 +152,8 @@ prx_conf_handler_equal(const struct prx_conf *ca, const struct prx_conf_handler 
 		       a->u.xconnect.set_src == b->u.xconnect.set_src &&
 		       a->u.xconnect.set_dst == b->u.xconnect.set_dst &&
 		       memcmp(a->u.xconnect.src, b->u.xconnect.src, 6) == 0 &&
-		       memcmp(a->u.xconnect.dst, b->u.xconnect.dst, 6) == 0;
+		       memcmp(a->u.xconnect.dst, b->u.xconnect.dst, 6) == 0 &&
+		       a->u.xconnect.work_cycles == b->u.xconnect.work_cycles;
 	case PRX_HANDLER_RESPONDER:
 		return a->u.responder.rate == b->u.responder.rate &&
 		       a->u.responder.burst == b->u.responder.burst;

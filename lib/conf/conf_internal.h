@@ -153,6 +153,9 @@ void prx__conf_reactors_defaults(struct prx_conf *c);
  * Parse the `reactors` group into c->reactors (conf_reactors.c).  `control_core_ok`:
  * c->control_core is valid, so cores are compared with it.
  */
+/* `workers` (after `reactors`: its cores must differ from theirs). */
+void prx__conf_parse_workers(struct prx__conf_ctx *ctx, const config_setting_t *g,
+			     struct prx_conf *c, bool control_core_ok);
 void prx__conf_parse_reactors(struct prx__conf_ctx *ctx, const config_setting_t *g,
 			      struct prx_conf *c, bool control_core_ok);
 

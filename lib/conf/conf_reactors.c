@@ -38,6 +38,7 @@ prx__conf_reactors_defaults(struct prx_conf *c)
 	c->reactors.drain_us = 100;
 	c->reactors.max_wakeup_us = PRX_CONF_MAX_WAKEUP_US;
 	c->reactors.idle_polls = PRX_CONF_IDLE_POLLS;
+	c->workers.ring_size = 1024;
 }
 
 static bool
@@ -135,4 +136,59 @@ prx__conf_parse_reactors(struct prx__conf_ctx *ctx, const config_setting_t *g, s
 		c->reactors.max_wakeup_us = (uint32_t)v;
 	if (opt_int(ctx, g, "idle_polls", 1, IDLE_POLLS_MAX, &v) > 0)
 		c->reactors.idle_polls = (uint32_t)v;
+}
+
+/*
+ *   workers = { cores = [3, 4]; };     # worker pool for handlers with offload = true
+ */
+static const char *const workers_keys[] = {"cores", "ring_size", NULL};
+
+void
+prx__conf_parse_workers(struct prx__conf_ctx *ctx, const config_setting_t *g, struct prx_conf *c,
+			bool control_core_ok)
+{
+	const config_setting_t *cores, *e;
+	unsigned int j;
+	long long v;
+
+	if (prx__conf_group(ctx, g) < 0)
+		return;
+	prx__conf_keys(ctx, g, workers_keys);
+	if (opt_int(ctx, g, "ring_size", 64, 65536, &v) > 0) {
+		if ((v & (v - 1)) != 0)
+			prx__conf_error(ctx, config_setting_get_member(g, "ring_size"), NULL,
+					"%lld is not a power of two", v);
+		else
+			c->workers.ring_size = (uint32_t)v;
+	}
+	cores = config_setting_get_member(g, "cores");
+	if (cores == NULL) {
+		prx__conf_error(ctx, g, "cores", "missing required setting");
+		return;
+	}
+	if (prx__conf_scalar_list(ctx, cores, CONFIG_TYPE_INT, 1, PRX_MAX_WORKERS) < 0)
+		return;
+	for (int i = 0; i < config_setting_length(cores); i++) {
+		e = config_setting_get_elem(cores, (unsigned int)i);
+		if (!is_int(e) || prx__conf_int(ctx, e, 0, PRX__CONF_CORE_MAX, false, &v) < 0)
+			continue;
+		for (j = 0; j < c->workers.n_cores && c->workers.cores[j] != v; j++)
+			;
+		if (j < c->workers.n_cores) {
+			prx__conf_error(ctx, e, NULL, "duplicate core %lld", v);
+			continue;
+		}
+		for (j = 0; j < c->reactors.n_cores && c->reactors.cores[j] != v; j++)
+			;
+		if (j < c->reactors.n_cores)
+			prx__conf_error(ctx, e, NULL, "core %lld is a reactor's (reactors.cores)",
+					v);
+		else if (control_core_ok && v == c->control_core)
+			prx__conf_error(ctx, e, NULL, "core %lld is the control_core", v);
+		else if (c->reactors.n_cores + c->workers.n_cores >= PRX_MAX_REACTORS)
+			prx__conf_error(ctx, e, NULL, "reactors and workers together: at most %d",
+					PRX_MAX_REACTORS);
+		else
+			c->workers.cores[c->workers.n_cores++] = (unsigned int)v;
+	}
 }

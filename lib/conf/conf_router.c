@@ -21,8 +21,8 @@
 #define DEFAULT_MAX_ROUTES 1024
 
 static const char *const router_keys[] = {
-	"name",	      "type", "max_routes", "tbl8_groups", "max_neighbors", "icmp_rate",
-	"icmp_burst", "hold", "routes",	    "neighbors",   "routes_file",   NULL};
+	"name", "type",	  "max_routes", "tbl8_groups", "max_neighbors", "icmp_rate", "icmp_burst",
+	"hold", "routes", "neighbors",	"routes_file", "offload",	NULL};
 static const char *const route_keys[] = {"prefix", "via", "port", NULL};
 static const char *const neigh_keys[] = {"ip", "mac", "port", NULL};
 

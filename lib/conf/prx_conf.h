@@ -113,6 +113,7 @@ struct prx_conf_responder {
 struct prx_conf_handler {
 	char name[PRX_NAME_MAX];    /**< `name`, required, unique */
 	enum prx_handler_type type; /**< `type`, required */
+	bool offload; /**< `offload`, default false: run on the worker pool (needs `workers`) */
 	int line;
 	union {
 		struct {
@@ -120,6 +121,9 @@ struct prx_conf_handler {
 			enum prx_mac_mode mac;	/**< `mac`, default "keep" */
 			bool set_src, set_dst;	/**< which of src/dst `mac = "rewrite"` sets */
 			uint8_t src[6], dst[6]; /**< `src_mac`, `dst_mac` ("02:00:00:00:00:01") */
+			/** `work_cycles`, 0..100000000, default 0: TSC cycles busy-spun per packet
+			 *  (a test and benchmark knob standing for an expensive handler) */
+			uint32_t work_cycles;
 		} xconnect;
 		struct prx_conf_router *router; /**< owned */
 		struct prx_conf_acl *acl;	/**< owned */
@@ -158,6 +162,15 @@ struct prx_conf {
 		uint32_t idle_polls;
 	} reactors;
 	struct {
+		unsigned int n_cores; /**< entries in `workers.cores` (0: no worker pool) */
+		/** `workers.cores`: one worker thread each; unique, not a reactor's core nor
+		 *  the control_core */
+		unsigned int cores[PRX_MAX_WORKERS];
+		/** `workers.ring_size`, 64..65536, power of two, default 1024: items per ring
+		 *  of each (reactor, worker) pair and direction */
+		uint32_t ring_size;
+	} workers;
+	struct {
 		uint32_t
 			mbufs; /**< `mempool.mbufs` per NUMA socket, 0 = sized from the config (default); else 1024..16777216 */
 		uint32_t cache; /**< `mempool.cache`, 0..512, default 256 */
@@ -179,7 +192,7 @@ struct prx_conf {
 	 *  ("reactors: changing it needs a restart"). */
 	struct {
 		int mode, instance, eal, memory_mb, control_core, reactors, mempool, control;
-		int core_mapping;
+		int core_mapping, workers;
 	} line;
 };
 

@@ -19,6 +19,8 @@
 #define PRX_MAX_HANDLERS 64
 /** Most handlers in one port's chain. */
 #define PRX_CHAIN_MAX 8
+/** Most worker threads (`workers.cores`); reactors + workers <= PRX_MAX_REACTORS. */
+#define PRX_MAX_WORKERS 16
 /** Most rx queues on one port. */
 #define PRX_MAX_RXQ 1024
 /** Largest rx burst (the per-reactor arrays are sized by it). */

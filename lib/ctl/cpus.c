@@ -358,12 +358,19 @@ prx_cpus_map(const struct prx_conf *conf, const struct prx_cpus *cpus, struct pr
 		if (place(conf, cpus, nth, "reactors.cores: core", conf->reactors.cores[i],
 			  &out->reactor_cpu[i], out) != 0)
 			return -EINVAL;
+	for (unsigned int i = 0; i < conf->workers.n_cores; i++)
+		if (place(conf, cpus, nth, "workers.cores: core", conf->workers.cores[i],
+			  &out->worker_cpu[i], out) != 0)
+			return -EINVAL;
 	if (rel) {
 		append(out->lcores, sizeof(out->lcores), &off, "%u@%u", conf->control_core,
 		       out->control_cpu);
 		for (unsigned int i = 0; i < conf->reactors.n_cores; i++)
 			append(out->lcores, sizeof(out->lcores), &off, ",%u@%u",
 			       conf->reactors.cores[i], out->reactor_cpu[i]);
+		for (unsigned int i = 0; i < conf->workers.n_cores; i++)
+			append(out->lcores, sizeof(out->lcores), &off, ",%u@%u",
+			       conf->workers.cores[i], out->worker_cpu[i]);
 		if (off >= sizeof(out->lcores))
 			return -E2BIG;
 	}

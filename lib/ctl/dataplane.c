@@ -27,6 +27,7 @@
 #include "prx_evloop.h"
 #include "prx_handlers.h"
 #include "prx_log.h"
+#include "prx_offload.h"
 #include "prx_slowpath.h"
 
 /* How long dp_apply waits for a woken reactor to take its snapshot up before it gives up
@@ -280,6 +281,11 @@ dp_apply(struct prx_dataplane *dp, struct dp_commit *c)
 
 		while (rte_rcu_qsbr_check(dp->qsbr, token, false) == 0)
 			wait_a_little(t0);
+		/* packets at workers still point into old snapshots and handlers */
+		if (dp->off != NULL && prx_offload_barrier(dp->off, LIVE_WAIT_MAX_NS) != 0)
+			PRX_LOG(WARNING, CTL,
+				"workers have not handed back their packets after %llu ms (stuck in a handler?)",
+				LIVE_WAIT_MAX_NS / 1000000);
 		deadline = t0 + LIVE_WAIT_MAX_NS;
 		for (uint16_t r = 0; r < dp->n_reactors; r++) {
 			if (!published[r])
@@ -338,6 +344,14 @@ prx_dp_create(const struct prx_conf *conf, enum prx_mode mode, struct prx_datapl
 			.socket = (int)rte_lcore_to_socket_id(lc),
 		};
 	}
+	for (unsigned int i = 0; i < conf->workers.n_cores; i++)
+		if (!rte_lcore_is_enabled(conf->workers.cores[i])) {
+			PRX_LOG(ERR, CTL,
+				"workers.cores: lcore %u is not enabled in EAL (check -l)",
+				conf->workers.cores[i]);
+			rc = -EINVAL;
+			goto fail;
+		}
 	/* Ports are probed here so the plan knows their sockets; they are configured in
 	 * prx_dp_setup(). */
 	for (unsigned int i = 0; i < conf->n_ports; i++) {
@@ -502,6 +516,36 @@ setup_state(struct prx_dataplane *dp, struct dp_state *st)
 	return 0;
 }
 
+/* The worker pool of `workers.cores`, given to every reactor. */
+static int
+setup_workers(struct prx_dataplane *dp)
+{
+	const struct prx_conf *conf = dp->conf;
+	struct rte_mempool *pools[PRX_MAX_WORKERS];
+	int rc;
+
+	if (conf->workers.n_cores == 0)
+		return 0;
+	for (unsigned int w = 0; w < conf->workers.n_cores; w++) {
+		pools[w] = dp_get_pool(dp, (int)rte_lcore_to_socket_id(conf->workers.cores[w]));
+		if (pools[w] == NULL)
+			return -ENOMEM;
+	}
+	rc = prx_offload_create((uint16_t)dp->n_reactors, (uint16_t)conf->workers.n_cores,
+				conf->workers.cores, conf->reactors.burst, conf->workers.ring_size,
+				dp->qsbr, pools, &dp->off);
+	if (rc != 0) {
+		PRX_LOG(ERR, CTL, "worker pool: %s", strerror(-rc));
+		return rc;
+	}
+	for (unsigned int r = 0; r < dp->n_reactors; r++)
+		dp->reactors[r]->pipe.off = dp->off;
+	for (unsigned int w = 0; w < conf->workers.n_cores; w++)
+		PRX_LOG(INFO, CTL, "worker %u on lcore %u (RCU thread %u)", w,
+			conf->workers.cores[w], dp->off->w[w]->rcu_id);
+	return 0;
+}
+
 int
 prx_dp_setup(struct prx_dataplane *dp)
 {
@@ -512,12 +556,13 @@ prx_dp_setup(struct prx_dataplane *dp)
 	size_t qsz;
 	int rc;
 
-	/* The RCU variable first: handlers with tables updated in place attach to it. */
-	qsz = rte_rcu_qsbr_get_memsize(dp->n_reactors);
+	/* The RCU variable first: handlers with tables updated in place attach to it.  Reactors
+	 * are RCU threads 0..n-1, workers n.. (they read tables updated in place too). */
+	qsz = rte_rcu_qsbr_get_memsize(dp->n_reactors + conf->workers.n_cores);
 	dp->qsbr = rte_zmalloc("prx_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	if (dp->qsbr == NULL)
 		return -ENOMEM;
-	rc = rte_rcu_qsbr_init(dp->qsbr, dp->n_reactors);
+	rc = rte_rcu_qsbr_init(dp->qsbr, dp->n_reactors + conf->workers.n_cores);
 	if (rc != 0)
 		return -rte_errno;
 
@@ -542,6 +587,9 @@ prx_dp_setup(struct prx_dataplane *dp)
 		if (rc != 0)
 			return rc;
 	}
+	rc = setup_workers(dp);
+	if (rc != 0)
+		return rc;
 	rc = prx_slowpath_init(dp->reactors, dp->n_reactors, dp_get_pool(dp, dp->cores[0].socket));
 	if (rc != 0) {
 		PRX_LOG(ERR, CTL, "slow path rings: %s", strerror(-rc));
@@ -559,6 +607,20 @@ prx_dp_setup(struct prx_dataplane *dp)
 int
 prx_dp_launch(struct prx_dataplane *dp)
 {
+	/* workers first: reactors hand them packets from their first burst on */
+	for (unsigned int w = 0; dp->off != NULL && w < dp->off->n_workers; w++) {
+		int rc =
+			rte_eal_remote_launch(prx_worker_main, dp->off->w[w], dp->off->w[w]->lcore);
+
+		if (rc != 0) {
+			PRX_LOG(ERR, CTL, "cannot launch worker %u on lcore %u: %s", w,
+				dp->off->w[w]->lcore, strerror(-rc));
+			dp->launched = true;
+			prx_dp_stop(dp);
+			return rc;
+		}
+		dp->workers_launched = true;
+	}
 	for (unsigned int r = 0; r < dp->n_reactors; r++) {
 		int rc = rte_eal_remote_launch(prx_reactor_main, dp->reactors[r],
 					       dp->reactors[r]->lcore);
@@ -585,6 +647,13 @@ prx_dp_stop(struct prx_dataplane *dp)
 	for (unsigned int r = 0; r < dp->n_reactors; r++)
 		if (dp->reactors[r] != NULL)
 			rte_eal_wait_lcore(dp->reactors[r]->lcore);
+	/* after the reactors: they took back what was out at workers before they ended */
+	if (dp->off != NULL && dp->workers_launched) {
+		prx_offload_stop(dp->off);
+		for (unsigned int w = 0; w < dp->off->n_workers; w++)
+			rte_eal_wait_lcore(dp->off->w[w]->lcore);
+		dp->workers_launched = false;
+	}
 	dp->launched = false;
 }
 
@@ -602,6 +671,7 @@ prx_dp_destroy(struct prx_dataplane *dp)
 		prx_reactor_destroy(dp->reactors[r]);
 		prx_snapshot_free(dp->snap[r]);
 	}
+	prx_offload_destroy(dp->off); /* what sits in its rings is freed */
 	for (unsigned int i = 0; i < dp->st->n_handlers; i++)
 		dp_handler_destroy(dp->st->handler[i]);
 	for (unsigned int i = 0; i < PRX_MAX_PORTS; i++) {

@@ -74,6 +74,8 @@ struct prx_dataplane {
 	struct dp_pool spare[DP_MAX_POOLS];
 	unsigned int n_spare;
 	struct rte_rcu_qsbr *qsbr;
+	struct prx_offload *off; /**< worker pool (`workers`), or NULL */
+	bool workers_launched;
 	struct prx_topo_core cores[PRX_MAX_REACTORS];
 	struct prx_topo_port tports[PRX_MAX_PORTS];
 	struct prx_port *probed[PRX_MAX_PORTS]; /**< probed by create, opened by setup */

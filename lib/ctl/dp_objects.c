@@ -338,6 +338,7 @@ dp_handler_create(const struct prx_dataplane *dp, const struct prx_conf_handler 
 			.mac = ch->u.xconnect.mac,
 			.set_src = ch->u.xconnect.set_src,
 			.set_dst = ch->u.xconnect.set_dst,
+			.work_cycles = ch->u.xconnect.work_cycles,
 		};
 
 		if (slot < 0) {
@@ -379,6 +380,8 @@ dp_handler_create(const struct prx_dataplane *dp, const struct prx_conf_handler 
 		free(e);
 		return rc;
 	}
+	/* without a worker pool (none configured) the handler runs inline */
+	e->h->offload = ch->offload;
 	*out = e;
 	return 0;
 }
@@ -396,7 +399,8 @@ dp_handler_destroy(struct dp_handler *e)
 bool
 dp_handler_same(const struct dp_handler *e, const struct prx_conf_handler *ch, const char *to_name)
 {
-	if (e->ch.type != ch->type || strcmp(e->ch.name, ch->name) != 0)
+	if (e->ch.type != ch->type || strcmp(e->ch.name, ch->name) != 0 ||
+	    e->ch.offload != ch->offload)
 		return false;
 	switch (ch->type) {
 	case PRX_HANDLER_XCONNECT:
@@ -405,7 +409,8 @@ dp_handler_same(const struct dp_handler *e, const struct prx_conf_handler *ch, c
 		       e->ch.u.xconnect.set_src == ch->u.xconnect.set_src &&
 		       e->ch.u.xconnect.set_dst == ch->u.xconnect.set_dst &&
 		       memcmp(e->ch.u.xconnect.src, ch->u.xconnect.src, 6) == 0 &&
-		       memcmp(e->ch.u.xconnect.dst, ch->u.xconnect.dst, 6) == 0;
+		       memcmp(e->ch.u.xconnect.dst, ch->u.xconnect.dst, 6) == 0 &&
+		       e->ch.u.xconnect.work_cycles == ch->u.xconnect.work_cycles;
 	default:
 		return prx_conf_handler_equal(NULL, &e->ch, NULL, ch);
 	}

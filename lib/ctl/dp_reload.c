@@ -87,7 +87,11 @@ reactors_same(const struct prx_conf *a, const struct prx_conf *b)
 	       a->reactors.burst == b->reactors.burst &&
 	       a->reactors.drain_us == b->reactors.drain_us &&
 	       a->reactors.max_wakeup_us == b->reactors.max_wakeup_us &&
-	       a->reactors.idle_polls == b->reactors.idle_polls;
+	       a->reactors.idle_polls == b->reactors.idle_polls &&
+	       a->workers.n_cores == b->workers.n_cores &&
+	       a->workers.ring_size == b->workers.ring_size &&
+	       memcmp(a->workers.cores, b->workers.cores,
+		      a->workers.n_cores * sizeof(a->workers.cores[0])) == 0;
 }
 
 /* The first device setting in which two ports differ, or NULL. */

@@ -87,6 +87,9 @@ prx_eal_args_build(const struct prx_conf *conf, const struct prx_eal_env *env, i
 		for (unsigned int i = 0; i < conf->reactors.n_cores && len < (int)sizeof(buf); i++)
 			len += snprintf(buf + len, sizeof(buf) - (size_t)len, ",%u",
 					conf->reactors.cores[i]);
+		for (unsigned int i = 0; i < conf->workers.n_cores && len < (int)sizeof(buf); i++)
+			len += snprintf(buf + len, sizeof(buf) - (size_t)len, ",%u",
+					conf->workers.cores[i]);
 		if (len >= (int)sizeof(buf))
 			return -E2BIG;
 		rc |= push(out, "-l");
@@ -164,6 +167,11 @@ prx_conf_pool_mbufs(const struct prx_conf *conf)
 	n += (r + 1) * conf->mempool.cache * 3 / 2;
 	/* tx buffers and the packets of one burst in flight through a chain, per reactor */
 	n += r * PRX_BURST_MAX * (conf->n_ports + 2);
+	/* worker pool: both rings of every (reactor, worker) lane full, workers' caches */
+	if (conf->workers.n_cores > 0)
+		n += r * conf->workers.n_cores * 2 * (uint64_t)conf->workers.ring_size +
+		     (uint64_t)conf->workers.n_cores *
+			     (conf->mempool.cache * 3 / 2 + PRX_BURST_MAX);
 	n += 1024;
 	if (n > (UINT64_C(1) << 31))
 		n = UINT64_C(1) << 31;

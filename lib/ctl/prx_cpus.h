@@ -35,6 +35,7 @@ struct prx_cpus {
 struct prx_cpu_map {
 	unsigned int control_cpu;
 	unsigned int reactor_cpu[PRX_MAX_REACTORS];
+	unsigned int worker_cpu[PRX_MAX_WORKERS];
 	/** EAL's --lcores value for core_mapping "relative" ("0@2,1@3"), "" for absolute */
 	char lcores[1024];
 	/** one line for the log, or why the configuration cannot run here */

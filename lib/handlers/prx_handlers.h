@@ -18,6 +18,7 @@ struct prx_xconnect_conf {
 	enum prx_mac_mode mac; /**< keep, swap source/destination, or rewrite */
 	bool set_src, set_dst; /**< rewrite: which addresses to set */
 	uint8_t src[6], dst[6];
+	uint32_t work_cycles; /**< TSC cycles busy-spun per packet (test/benchmark knob) */
 };
 
 /**

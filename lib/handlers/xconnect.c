@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_ether.h>
+#include <rte_pause.h>
 #include <rte_prefetch.h>
 #ifdef __SSSE3__
 #include <tmmintrin.h>
@@ -111,6 +113,24 @@ xc_rewrite(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pk
 	prx_pkt_tx_burst(p, c->to, pkts, n);
 }
 
+/* work_cycles: spin per packet (an expensive handler for tests and benchmarks), then the
+ * variant chosen at creation. */
+struct xc_work {
+	struct prx_xconnect_conf c; /* first: the variants read their settings from it */
+	prx_handler_fn inner;
+};
+
+static void
+xc_work(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct xc_work *w = h->priv;
+	uint64_t end = rte_rdtsc() + (uint64_t)w->c.work_cycles * n;
+
+	while (rte_rdtsc() < end)
+		rte_pause();
+	w->inner(p, h, pkts, n);
+}
+
 int
 prx_xconnect_create(const char *name, const struct prx_xconnect_conf *conf,
 		    struct prx_handler **out)
@@ -137,9 +157,16 @@ prx_xconnect_create(const char *name, const struct prx_xconnect_conf *conf,
 	default:
 		return -EINVAL;
 	}
-	rc = prx_handler_alloc(name, "xconnect", fn, sizeof(*conf), out);
-	if (rc != 0)
-		return rc;
+	if (conf->work_cycles > 0) {
+		rc = prx_handler_alloc(name, "xconnect", xc_work, sizeof(struct xc_work), out);
+		if (rc != 0)
+			return rc;
+		((struct xc_work *)(*out)->priv)->inner = fn;
+	} else {
+		rc = prx_handler_alloc(name, "xconnect", fn, sizeof(*conf), out);
+		if (rc != 0)
+			return rc;
+	}
 	memcpy((*out)->priv, conf, sizeof(*conf));
 	return 0;
 }

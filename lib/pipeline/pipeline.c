@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "prx_pipeline.h"
+#include "prx_offload.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -39,6 +40,10 @@ prx_pipe_init(struct prx_pipe *p, uint16_t id, uint16_t burst, struct rte_mempoo
 void
 prx__pipe_free_drops(struct prx_pipe *p)
 {
+	if (unlikely(p->cap != NULL)) {
+		prx__offload_cap_drops(p);
+		return;
+	}
 	if (p->n_free > 0) {
 		rte_pktmbuf_free_bulk(p->free, p->n_free);
 		p->n_free = 0;
@@ -66,6 +71,10 @@ prx__pipe_flush_port(struct prx_pipe *p, uint16_t slot)
 	struct prx_port *port = p->ports[slot];
 	uint16_t n = b->n, sent = 0;
 
+	if (unlikely(p->cap != NULL)) {
+		prx__offload_cap_tx(p, slot);
+		return;
+	}
 	p->dirty &= ~(UINT32_C(1) << slot);
 	if (n == 0)
 		return;
@@ -93,12 +102,19 @@ prx_pipe_in_flight(const struct prx_pipe *p)
 
 	for (unsigned int i = 0; i < PRX_MAX_PORTS; i++)
 		n += __atomic_load_n(&p->tx[i].n, __ATOMIC_RELAXED);
+	/* out at workers; off_back is read first: it never passes off_out */
+	n -= prx_counter_read(&p->off_back);
+	n += prx_counter_read(&p->off_out);
 	return n;
 }
 
 void
 prx_pkt_punt(struct prx_pipe *p, struct rte_mbuf *m)
 {
+	if (unlikely(p->cap != NULL)) {
+		prx__offload_cap_punt(p, m);
+		return;
+	}
 	if (p->punt != NULL) {
 		/* the first packet into an empty ring wakes the control thread (once per
 		 * iteration, by the reactor): punts are rare, the wake-up is not free */
@@ -113,14 +129,22 @@ prx_pkt_punt(struct prx_pipe *p, struct rte_mbuf *m)
 	prx_pkt_drop(p, m, PRX_DROP_PUNT_FULL);
 }
 
-void
-prx_chain_run(struct prx_pipe *p, const struct prx_chain *c, struct rte_mbuf **pkts, uint16_t n)
+static inline __rte_always_inline void
+chain_run(struct prx_pipe *p, const struct prx_chain *c, uint16_t from, struct rte_mbuf **pkts,
+	  uint16_t n)
 {
 	struct rte_mbuf *buf[2][PRX_BURST_MAX];
 	unsigned int which = 0;
 
-	for (uint16_t i = 0; i < c->n && n > 0; i++) {
+	for (uint16_t i = from; i < c->n && n > 0; i++) {
 		const struct prx_handler *h = c->h[i];
+
+		/* the one test the inline path pays: the rest of the chain goes to workers */
+		if (unlikely(h->offload) && p->off != NULL) {
+			prx__offload_send(p, c, i, pkts, n);
+			n = 0;
+			break;
+		}
 
 		/* stats[] is the one mutable part of a handler: slot p->id is ours alone. */
 		p->hs = (struct prx_handler_stats *)&h->stats[p->id];
@@ -137,6 +161,19 @@ prx_chain_run(struct prx_pipe *p, const struct prx_chain *c, struct rte_mbuf **p
 		prx_pkt_drop(p, pkts[i], PRX_DROP_CHAIN_END);
 	if (p->n_free != 0)
 		prx__pipe_free_drops(p);
+}
+
+void
+prx_chain_run(struct prx_pipe *p, const struct prx_chain *c, struct rte_mbuf **pkts, uint16_t n)
+{
+	chain_run(p, c, 0, pkts, n);
+}
+
+void
+prx_chain_run_from(struct prx_pipe *p, const struct prx_chain *c, uint16_t pos,
+		   struct rte_mbuf **pkts, uint16_t n)
+{
+	chain_run(p, c, pos, pkts, n);
 }
 
 void

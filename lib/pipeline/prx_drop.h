@@ -34,7 +34,10 @@
 	X(PRX_DROP_ACL_DENY, "acl_deny", "an ACL rule or the ACL's default denied it") \
 	/* responder */ \
 	X(PRX_DROP_RATE_LIMITED, "rate_limited", \
-	  "over the responder's per-port rate (ARP/ICMP echo flood)")
+	  "over the responder's per-port rate (ARP/ICMP echo flood)") \
+	/* worker pool */ \
+	X(PRX_DROP_OFFLOAD_FULL, "offload_full", \
+	  "the ring to the worker of the packet's flow was full (offloaded handler)")
 
 #define PRX__DROP_ENUM(sym, name, desc) sym,
 enum prx_drop_reason { PRX_DROP_REASONS(PRX__DROP_ENUM) PRX_DROP_MAX };

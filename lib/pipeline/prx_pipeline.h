@@ -15,7 +15,7 @@
  *     rx + originated == tx + sum(drop[reason]) + punted + in_flight
  *
  * holds at every instant the reactor is between bursts, where in_flight is what sits in
- * its tx buffers (0 once traffic stops and the buffers drain).
+ * its tx buffers and what is out at workers (0 once traffic stops and the buffers drain).
  *
  * Everything here runs on one reactor thread and touches only that reactor's state.
  */
@@ -36,6 +36,8 @@
 
 struct prx_pipe;
 struct prx_handler;
+struct prx_offload;
+struct prx_off_cap;
 
 /** A handler's burst function: dispose of pkts[0..n-1]. */
 typedef void (*prx_handler_fn)(struct prx_pipe *p, const struct prx_handler *h,
@@ -56,7 +58,8 @@ struct prx_handler {
 	char name[PRX_NAME_MAX];
 	const char *type; /**< "xconnect", ... */
 	prx_handler_fn process;
-	void *priv; /**< type-specific, immutable configuration/tables */
+	bool offload; /**< runs on the worker pool (prx_offload.h) when there is one */
+	void *priv;   /**< type-specific, immutable configuration/tables */
 	void (*destroy)(struct prx_handler *h); /**< frees priv; may be NULL */
 	struct prx_handler_stats stats[PRX_MAX_REACTORS];
 };
@@ -101,6 +104,10 @@ struct prx_pipe {
 	uint16_t n_free;
 	struct rte_mbuf *free[PRX_BURST_MAX]; /**< dropped packets awaiting bulk free */
 	struct prx_pipe_stats st;
+	struct prx_offload *off; /**< the worker pool, or NULL (offloaded handlers run inline) */
+	struct prx_off_cap *cap; /**< a worker's pipe: capture dispositions (else NULL) */
+	uint64_t off_out;	 /**< packets handed to workers (and originated there) */
+	uint64_t off_back;	 /**< packets they gave back */
 	struct prx_txbuf tx[PRX_MAX_PORTS];
 } __rte_cache_aligned;
 
@@ -131,7 +138,7 @@ prx_pipe_flush(struct prx_pipe *p)
 	}
 }
 
-/** Packets in tx buffers (the accounting's in_flight). */
+/** Packets in tx buffers and out at workers (the accounting's in_flight). */
 uint64_t prx_pipe_in_flight(const struct prx_pipe *p);
 
 /** Drop a packet with a reason (freed in bulk at the end of the chain). */
@@ -211,6 +218,13 @@ prx_pkt_originate(struct prx_pipe *p)
  */
 void prx_chain_run(struct prx_pipe *p, const struct prx_chain *c, struct rte_mbuf **pkts,
 		   uint16_t n);
+/** The same from handler c->h[pos] on (packets a worker gave back). */
+void prx_chain_run_from(struct prx_pipe *p, const struct prx_chain *c, uint16_t pos,
+			struct rte_mbuf **pkts, uint16_t n);
+/** Worker pipes: what a handler did, as items for the reactor (prx_offload.h). */
+void prx__offload_cap_tx(struct prx_pipe *p, uint16_t slot);
+void prx__offload_cap_drops(struct prx_pipe *p);
+void prx__offload_cap_punt(struct prx_pipe *p, struct rte_mbuf *m);
 
 /** Sum of one reactor's accounting, read from another thread (relaxed). */
 void prx_pipe_stats_read(const struct prx_pipe *p, struct prx_pipe_stats *out);

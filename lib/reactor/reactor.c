@@ -12,6 +12,7 @@
 #include <rte_malloc.h>
 
 #include "prx_log.h"
+#include "prx_offload.h"
 #include "prx_punt.h"
 
 struct prx_snapshot *
@@ -178,8 +179,11 @@ prx_reactor_iterate(struct prx_reactor *r)
 	s = __atomic_load_n(&r->mailbox, __ATOMIC_ACQUIRE);
 	if (unlikely(s != r->cur))
 		take_snapshot(r, s);
+	/* results of offloaded handlers (with a NULL snapshot: dropped as no_port) */
+	if (unlikely(r->pipe.off != NULL))
+		total += prx_offload_drain(&r->pipe);
 	if (unlikely(s == NULL))
-		return 0;
+		return total;
 
 	for (uint16_t i = 0; i < s->n_poll; i++) {
 		const struct prx_poll_entry *e = &s->poll[i];
@@ -257,6 +261,8 @@ prx_reactor_main(void *arg)
 
 		r->engine->idle(r, n);
 	}
+	/* packets still out at workers come back first (the workers stop after us) */
+	prx_offload_finish(&r->pipe);
 	prx_reactor_drain(r);
 	if (r->engine->fini != NULL)
 		r->engine->fini(r);
