@@ -61,7 +61,8 @@ test_hugepages_use_in_memory(void)
 	struct prx_eal_argv a;
 
 	CU_ASSERT_EQUAL(prx_eal_args_build(c, &env, 0, NULL, &a), 0);
-	assert_line(&a, "prxd -l 0,1,3 --main-lcore 0 --file-prefix t1 --no-pci --in-memory -m 165");
+	assert_line(&a,
+		    "prxd -l 0,1,3 --main-lcore 0 --file-prefix t1 --no-pci --in-memory -m 165");
 	prx_conf_free(c);
 }
 
