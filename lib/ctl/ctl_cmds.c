@@ -15,6 +15,7 @@
 
 #include "prx_control.h"
 #include "prx_ctlsock.h"
+#include "prx_notify.h"
 #include "prx_view.h"
 
 /* --- argument helpers: each returns 0, or -EINVAL with the error set on req --- */
@@ -602,7 +603,12 @@ reload(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 
 	if (check_keys(req, args, keys))
 		return -EINVAL;
+	/* systemd hears of it as of a SIGHUP reload (Type=notify, docs/deploy.md) */
+	prx_notify_reloading();
 	rc = prx_dp_reload(dp, NULL, &res, msg, sizeof(msg));
+	prx_notify(
+		rc == 0 ? "READY=1\nSTATUS=forwarding (configuration reloaded)"
+			: "READY=1\nSTATUS=forwarding (reload refused: running configuration kept)");
 	if (rc != 0)
 		return dp_failed(req, rc, msg);
 	changes = json_array();

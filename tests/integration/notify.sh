@@ -1,7 +1,8 @@
 #!/bin/bash
 # systemd readiness (sd_notify, docs/deploy.md "systemd"): with NOTIFY_SOCKET set, prxd
 # sends READY=1 once the ports are up and the control socket is open, RELOADING=1 then
-# READY=1 around a SIGHUP reload (a refused one included) and STOPPING=1 when stopped.
+# READY=1 around a reload by SIGHUP (a refused one included) or through the control socket,
+# and STOPPING=1 when stopped.
 # A small Python listener stands in for systemd, on an abstract socket name.
 #   bash notify.sh PRXD PCAPTOOL
 source "$(dirname "$0")/lib.sh" "$@"
@@ -49,6 +50,13 @@ echo 'no_such_setting = 1;' >>"$TMP/prx.cfg"
 kill -HUP "$(prxd_real_pid)"
 wait_for "third READY=1" 10 readies 3
 expect_match "refused" "$log" '^STATUS=forwarding \(reload refused: running configuration kept\)$'
+
+# the same through the control socket (prxctl reload): RELOADING=1, then READY=1
+printf '%s\n' '{"cmd":"reload"}' |
+	python3 "$SRCDIR/tests/integration/ctl.py" "/run/prx/$INSTANCE/prx.ctl" 10 >"$TMP/reload.out" ||
+	fail "reload through the socket"
+wait_for "fourth READY=1" 10 readies 4
+[ "$(grep -c '^RELOADING=1$' "$log")" = 3 ] || fail "RELOADING=1 sent $(grep -c '^RELOADING=1$' "$log") times, want 3"
 
 prxd_stop TERM
 expect_clean_exit
