@@ -13,15 +13,16 @@
 
 #include <rte_common.h>
 
+#include "ctl_args.h"
 #include "prx_control.h"
 #include "prx_ctlsock.h"
 #include "prx_notify.h"
 #include "prx_view.h"
 
-/* --- argument helpers: each returns 0, or -EINVAL with the error set on req --- */
+/* --- argument helpers (ctl_args.h) --- */
 
-static int
-check_keys(struct prx_ctl_req *req, json_t *args, const char *const *allowed)
+int
+prx_ctl_arg_keys(struct prx_ctl_req *req, json_t *args, const char *const *allowed)
 {
 	const char *key;
 	json_t *val;
@@ -39,8 +40,9 @@ check_keys(struct prx_ctl_req *req, json_t *args, const char *const *allowed)
 	return 0;
 }
 
-static int
-arg_str(struct prx_ctl_req *req, json_t *args, const char *key, bool required, const char **out)
+int
+prx_ctl_arg_str(struct prx_ctl_req *req, json_t *args, const char *key, bool required,
+		const char **out)
 {
 	json_t *v = json_object_get(args, key);
 
@@ -59,9 +61,9 @@ arg_str(struct prx_ctl_req *req, json_t *args, const char *key, bool required, c
 	return 0;
 }
 
-static int
-arg_uint(struct prx_ctl_req *req, json_t *args, const char *key, bool required, unsigned long min,
-	 unsigned long max, unsigned long *out)
+int
+prx_ctl_arg_uint(struct prx_ctl_req *req, json_t *args, const char *key, bool required,
+		 unsigned long min, unsigned long max, unsigned long *out)
 {
 	json_t *v = json_object_get(args, key);
 
@@ -81,8 +83,8 @@ arg_uint(struct prx_ctl_req *req, json_t *args, const char *key, bool required, 
 	return 0;
 }
 
-static int
-arg_bool(struct prx_ctl_req *req, json_t *args, const char *key, bool *out)
+int
+prx_ctl_arg_bool(struct prx_ctl_req *req, json_t *args, const char *key, bool *out)
 {
 	json_t *v = json_object_get(args, key);
 
@@ -97,9 +99,9 @@ arg_bool(struct prx_ctl_req *req, json_t *args, const char *key, bool *out)
 }
 
 /* An array of up to PRX_CHAIN_MAX handler names. */
-static int
-arg_names(struct prx_ctl_req *req, json_t *args, const char *key, bool required, const char **names,
-	  unsigned int *n)
+int
+prx_ctl_arg_names(struct prx_ctl_req *req, json_t *args, const char *key, bool required,
+		  const char **names, unsigned int *n)
 {
 	json_t *v = json_object_get(args, key), *e;
 	size_t i;
@@ -471,14 +473,14 @@ port_add(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	json_t *queues;
 	int rc;
 
-	if (check_keys(req, args, keys) || arg_str(req, args, "name", true, &name) ||
-	    arg_str(req, args, "dpdk", false, &dpdk) ||
-	    arg_str(req, args, "kernel", false, &kernel) ||
-	    arg_uint(req, args, "rx_queues", false, 1, PRX_MAX_RXQ, &rxq) ||
-	    arg_uint(req, args, "rx_desc", false, 64, 16384, &rxd) ||
-	    arg_uint(req, args, "tx_desc", false, 64, 16384, &txd) ||
-	    arg_bool(req, args, "exist_ok", &exist_ok) ||
-	    arg_names(req, args, "chain", false, chain, &n_chain))
+	if (prx_ctl_arg_keys(req, args, keys) || prx_ctl_arg_str(req, args, "name", true, &name) ||
+	    prx_ctl_arg_str(req, args, "dpdk", false, &dpdk) ||
+	    prx_ctl_arg_str(req, args, "kernel", false, &kernel) ||
+	    prx_ctl_arg_uint(req, args, "rx_queues", false, 1, PRX_MAX_RXQ, &rxq) ||
+	    prx_ctl_arg_uint(req, args, "rx_desc", false, 64, 16384, &rxd) ||
+	    prx_ctl_arg_uint(req, args, "tx_desc", false, 64, 16384, &txd) ||
+	    prx_ctl_arg_bool(req, args, "exist_ok", &exist_ok) ||
+	    prx_ctl_arg_names(req, args, "chain", false, chain, &n_chain))
 		return -EINVAL;
 	if (!valid_name(name)) {
 		prx_ctl_req_error(req, "EINVAL",
@@ -497,7 +499,7 @@ port_add(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	cp.rx_queues = (uint16_t)rxq;
 	cp.rx_desc = (uint16_t)rxd;
 	cp.tx_desc = (uint16_t)txd;
-	if (arg_bool(req, args, "promiscuous", &cp.promiscuous))
+	if (prx_ctl_arg_bool(req, args, "promiscuous", &cp.promiscuous))
 		return -EINVAL;
 	rc = prx_dp_port_add(prx_control_dp(ctx), &cp, chain, n_chain, msg, sizeof(msg));
 	if (rc == -EEXIST && exist_ok)
@@ -531,8 +533,8 @@ port_del(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	const char *name;
 	int rc;
 
-	if (check_keys(req, args, keys) || arg_str(req, args, "name", true, &name) ||
-	    arg_bool(req, args, "missing_ok", &missing_ok))
+	if (prx_ctl_arg_keys(req, args, keys) || prx_ctl_arg_str(req, args, "name", true, &name) ||
+	    prx_ctl_arg_bool(req, args, "missing_ok", &missing_ok))
 		return -EINVAL;
 	rc = prx_dp_port_del(prx_control_dp(ctx), name, msg, sizeof(msg));
 	if (rc == -ENOENT && missing_ok) {
@@ -555,9 +557,9 @@ queue_move(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	const char *port;
 	int rc, from = -1;
 
-	if (check_keys(req, args, keys) || arg_str(req, args, "port", true, &port) ||
-	    arg_uint(req, args, "queue", true, 0, PRX_MAX_RXQ - 1, &q) ||
-	    arg_uint(req, args, "reactor", true, 0, PRX_MAX_REACTORS - 1, &r))
+	if (prx_ctl_arg_keys(req, args, keys) || prx_ctl_arg_str(req, args, "port", true, &port) ||
+	    prx_ctl_arg_uint(req, args, "queue", true, 0, PRX_MAX_RXQ - 1, &q) ||
+	    prx_ctl_arg_uint(req, args, "reactor", true, 0, PRX_MAX_REACTORS - 1, &r))
 		return -EINVAL;
 	rc = prx_dp_queue_move(prx_control_dp(ctx), port, (unsigned int)q, (unsigned int)r, &from,
 			       msg, sizeof(msg));
@@ -578,8 +580,8 @@ chain_set(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	json_t *a;
 	int rc;
 
-	if (check_keys(req, args, keys) || arg_str(req, args, "port", true, &port) ||
-	    arg_names(req, args, "chain", true, chain, &n))
+	if (prx_ctl_arg_keys(req, args, keys) || prx_ctl_arg_str(req, args, "port", true, &port) ||
+	    prx_ctl_arg_names(req, args, "chain", true, chain, &n))
 		return -EINVAL;
 	rc = prx_dp_chain_set(prx_control_dp(ctx), port, chain, n, msg, sizeof(msg));
 	if (rc != 0)
@@ -601,7 +603,7 @@ reload(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	json_t *changes;
 	int rc;
 
-	if (check_keys(req, args, keys))
+	if (prx_ctl_arg_keys(req, args, keys))
 		return -EINVAL;
 	/* systemd hears of it as of a SIGHUP reload (Type=notify, docs/deploy.md) */
 	prx_notify_reloading();

@@ -16,66 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl_args.h"
 #include "prx_control.h"
 #include "prx_ctlsock.h"
 #include "prx_evloop.h"
 #include "prx_router.h"
 
 /* --- arguments --- */
-
-static int
-keys_ok(struct prx_ctl_req *req, json_t *args, const char *const *allowed)
-{
-	const char *key;
-	json_t *val;
-
-	json_object_foreach (args, key, val) {
-		unsigned int i;
-
-		for (i = 0; allowed[i] != NULL && strcmp(key, allowed[i]) != 0; i++)
-			;
-		if (allowed[i] == NULL) {
-			prx_ctl_req_error(req, "EINVAL", "unknown argument \"%s\"", key);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* A string argument; NULL when absent and not required (-EINVAL otherwise). */
-static int
-str_arg(struct prx_ctl_req *req, json_t *args, const char *key, bool required, const char **out)
-{
-	json_t *v = json_object_get(args, key);
-
-	*out = NULL;
-	if (v == NULL && !required)
-		return 0;
-	if (!json_is_string(v)) {
-		prx_ctl_req_error(req, "EINVAL",
-				  v == NULL ? "missing argument \"%s\""
-					    : "argument \"%s\": expected a string",
-				  key);
-		return -EINVAL;
-	}
-	*out = json_string_value(v);
-	return 0;
-}
-
-static int
-bool_arg(struct prx_ctl_req *req, json_t *args, const char *key, bool *out)
-{
-	json_t *v = json_object_get(args, key);
-
-	if (v == NULL)
-		return 0;
-	if (!json_is_boolean(v)) {
-		prx_ctl_req_error(req, "EINVAL", "argument \"%s\": expected true or false", key);
-		return -EINVAL;
-	}
-	*out = json_is_true(v);
-	return 0;
-}
 
 /* "10.0.2.0/24" (or an address alone: /32), network order. */
 static int
@@ -132,7 +79,7 @@ router_arg(struct prx_ctl_req *req, json_t *args, void *ctx)
 	struct prx_handler *h;
 	const char *name;
 
-	if (str_arg(req, args, "handler", true, &name) != 0)
+	if (prx_ctl_arg_str(req, args, "handler", true, &name) != 0)
 		return NULL;
 	h = prx_dp_handler(prx_control_dp(ctx), name);
 	if (h == NULL)
@@ -148,7 +95,7 @@ port_arg(struct prx_ctl_req *req, json_t *args, void *ctx, struct prx_router_por
 	const struct prx_port *port;
 	const char *name;
 
-	if (str_arg(req, args, "port", true, &name) != 0)
+	if (prx_ctl_arg_str(req, args, "port", true, &name) != 0)
 		return -EINVAL;
 	port = prx_dp_port(prx_control_dp(ctx), name);
 	if (port == NULL) {
@@ -226,11 +173,12 @@ route_add(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	uint8_t len;
 	int rc;
 
-	if (keys_ok(req, args, keys) || (h = router_arg(req, args, ctx)) == NULL ||
-	    str_arg(req, args, "prefix", true, &prefix_s) ||
-	    prefix_arg(req, prefix_s, &prefix, &len) || str_arg(req, args, "via", false, &via_s) ||
+	if (prx_ctl_arg_keys(req, args, keys) || (h = router_arg(req, args, ctx)) == NULL ||
+	    prx_ctl_arg_str(req, args, "prefix", true, &prefix_s) ||
+	    prefix_arg(req, prefix_s, &prefix, &len) ||
+	    prx_ctl_arg_str(req, args, "via", false, &via_s) ||
 	    (via_s != NULL && ip_arg(req, "via", via_s, &via)) ||
-	    bool_arg(req, args, "exist_ok", &exist_ok) || port_arg(req, args, ctx, &port))
+	    prx_ctl_arg_bool(req, args, "exist_ok", &exist_ok) || port_arg(req, args, ctx, &port))
 		return -EINVAL;
 	rc = prx_router_route_add(h, prefix, len, via, &port, msg, sizeof(msg));
 	if (rc != 0 && !(rc == -EEXIST && exist_ok)) {
@@ -258,10 +206,10 @@ route_del(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	uint8_t len;
 	int rc;
 
-	if (keys_ok(req, args, keys) || (h = router_arg(req, args, ctx)) == NULL ||
-	    str_arg(req, args, "prefix", true, &prefix_s) ||
+	if (prx_ctl_arg_keys(req, args, keys) || (h = router_arg(req, args, ctx)) == NULL ||
+	    prx_ctl_arg_str(req, args, "prefix", true, &prefix_s) ||
 	    prefix_arg(req, prefix_s, &prefix, &len) ||
-	    bool_arg(req, args, "missing_ok", &missing_ok))
+	    prx_ctl_arg_bool(req, args, "missing_ok", &missing_ok))
 		return -EINVAL;
 	rc = prx_router_route_del(h, prefix, len, msg, sizeof(msg));
 	if (rc != 0 && !(rc == -ENOENT && missing_ok)) {
@@ -289,9 +237,9 @@ neigh_add(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	uint32_t ip;
 	int rc;
 
-	if (keys_ok(req, args, keys) || (h = router_arg(req, args, ctx)) == NULL ||
-	    str_arg(req, args, "ip", true, &ip_s) || ip_arg(req, "ip", ip_s, &ip) ||
-	    str_arg(req, args, "mac", true, &mac_s) || port_arg(req, args, ctx, &port))
+	if (prx_ctl_arg_keys(req, args, keys) || (h = router_arg(req, args, ctx)) == NULL ||
+	    prx_ctl_arg_str(req, args, "ip", true, &ip_s) || ip_arg(req, "ip", ip_s, &ip) ||
+	    prx_ctl_arg_str(req, args, "mac", true, &mac_s) || port_arg(req, args, ctx, &port))
 		return -EINVAL;
 	if (strlen(mac_s) != 17 || sscanf(mac_s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2],
 					  &m[3], &m[4], &m[5], &end) != 6) {
@@ -324,9 +272,9 @@ neigh_del(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	uint32_t ip;
 	int rc;
 
-	if (keys_ok(req, args, keys) || (h = router_arg(req, args, ctx)) == NULL ||
-	    str_arg(req, args, "ip", true, &ip_s) || ip_arg(req, "ip", ip_s, &ip) ||
-	    bool_arg(req, args, "missing_ok", &missing_ok))
+	if (prx_ctl_arg_keys(req, args, keys) || (h = router_arg(req, args, ctx)) == NULL ||
+	    prx_ctl_arg_str(req, args, "ip", true, &ip_s) || ip_arg(req, "ip", ip_s, &ip) ||
+	    prx_ctl_arg_bool(req, args, "missing_ok", &missing_ok))
 		return -EINVAL;
 	rc = prx_router_neigh_del(h, ip, msg, sizeof(msg));
 	if (rc != 0 && !(rc == -ENOENT && missing_ok)) {
@@ -423,7 +371,7 @@ route_show(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	json_t *lim, *routes;
 	uint32_t limit = 1000;
 
-	if (keys_ok(req, args, keys) || (h = router_arg(req, args, ctx)) == NULL)
+	if (prx_ctl_arg_keys(req, args, keys) || (h = router_arg(req, args, ctx)) == NULL)
 		return -EINVAL;
 	lim = json_object_get(args, "limit");
 	if (lim != NULL) {
@@ -470,7 +418,7 @@ neigh_show(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	static const char *const keys[] = {"handler", NULL};
 	struct prx_handler *h;
 
-	if (keys_ok(req, args, keys) || (h = router_arg(req, args, ctx)) == NULL)
+	if (prx_ctl_arg_keys(req, args, keys) || (h = router_arg(req, args, ctx)) == NULL)
 		return -EINVAL;
 	*result = neighbors_json(h);
 	return 0;
