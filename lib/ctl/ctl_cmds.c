@@ -392,6 +392,18 @@ show_stats(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 			    "balanced", v->balanced, "ports", ports, "reactors", reactors, "drops",
 			    drops_json(v), "mbufs", "total", (json_int_t)v->mbufs_total, "in_use",
 			    (json_int_t)(v->mbufs_total - v->mbufs_free));
+	if (v->n_workers > 0) {
+		json_t *workers = json_array();
+
+		for (unsigned int w = 0; w < v->n_workers; w++)
+			json_array_append_new(
+				workers, json_pack("{s:i, s:i, s:I, s:I, s:I}", "id", w, "lcore",
+						   (int)v->workers[w].lcore, "packets",
+						   (json_int_t)v->workers[w].packets, "bursts",
+						   (json_int_t)v->workers[w].bursts, "waits",
+						   (json_int_t)v->workers[w].waits));
+		json_object_set_new(*result, "workers", workers);
+	}
 	prx_view_free(v);
 	return 0;
 }

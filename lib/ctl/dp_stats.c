@@ -16,6 +16,7 @@
 #include "dp_internal.h"
 #include "prx_acl.h"
 #include "prx_evloop.h"
+#include "prx_offload.h"
 #include "prx_router.h"
 #include "prx_view.h"
 
@@ -194,6 +195,17 @@ prx_dp_view_take(const struct prx_dataplane *dp)
 		vh->dropped = hs.dropped + e->base.dropped;
 	}
 	v->n_handlers = st->n_handlers;
+	for (unsigned int w = 0; dp->off != NULL && w < dp->off->n_workers; w++) {
+		struct prx_worker_stats ws;
+
+		prx_worker_stats_read(dp->off->w[w], &ws);
+		v->workers[w] = (struct prx_view_worker){.id = (uint16_t)w,
+							 .lcore = dp->off->w[w]->lcore,
+							 .packets = ws.packets,
+							 .bursts = ws.bursts,
+							 .waits = ws.waits};
+		v->n_workers = w + 1;
+	}
 	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++)
 		if (dp->pools[s] != NULL) {
 			v->mbufs_total += dp->pools[s]->size;
@@ -256,6 +268,12 @@ print_final(const struct prx_view *v, FILE *f)
 		if (v->total.drop[d] != 0)
 			fprintf(f, "prx-drop: reason=%s count=%" PRIu64 "\n",
 				prx_drop_name((enum prx_drop_reason)d), v->total.drop[d]);
+	for (unsigned int w = 0; w < v->n_workers; w++)
+		fprintf(f,
+			"prx-worker: id=%u lcore=%u packets=%" PRIu64 " bursts=%" PRIu64
+			" waits=%" PRIu64 "\n",
+			w, v->workers[w].lcore, v->workers[w].packets, v->workers[w].bursts,
+			v->workers[w].waits);
 	if (v->changes > 0 || v->reloads > 0)
 		fprintf(f,
 			"prx-control: changes=%" PRIu64 " reloads=%" PRIu64

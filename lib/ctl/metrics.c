@@ -457,6 +457,22 @@ prx_metrics_render(const struct prx_view *v, bool openmetrics, struct prx_buf *b
 	single_u(&o, FAM_COUNTER, "prx_reloads_total", "Configuration reloads applied", v->reloads);
 	single_u(&o, FAM_COUNTER, "prx_reload_failures_total",
 		 "Configuration reloads that failed (and changed nothing)", v->reload_failures);
+	if (v->n_workers > 0) {
+		family(&o, FAM_COUNTER, "prx_worker_packets_total", NULL,
+		       "Packets a worker ran through an offloaded handler");
+		for (unsigned int w = 0; w < v->n_workers; w++) {
+			sample(&o);
+			label_u(&o, "worker", w);
+			value_u(&o, v->workers[w].packets);
+		}
+		family(&o, FAM_COUNTER, "prx_worker_waits_total", NULL,
+		       "Times a worker waited for room in a full return ring");
+		for (unsigned int w = 0; w < v->n_workers; w++) {
+			sample(&o);
+			label_u(&o, "worker", w);
+			value_u(&o, v->workers[w].waits);
+		}
+	}
 	single_u(&o, FAM_GAUGE, "prx_mbufs", "Packet buffers in every pool", v->mbufs_total);
 	single_u(&o, FAM_GAUGE, "prx_mbufs_in_use",
 		 "Packet buffers out of the pools (rings, tx buffers, in flight)",

@@ -78,6 +78,15 @@ struct prx_view_handler {
 	uint64_t in, dropped; /**< summed over reactors, including replaced instances */
 };
 
+/** A worker of the pool (`workers`). */
+struct prx_view_worker {
+	uint16_t id;
+	unsigned int lcore;
+	uint64_t packets; /**< run through an offloaded handler */
+	uint64_t bursts;
+	uint64_t waits; /**< times a full return ring made it wait */
+};
+
 /** The whole view. */
 struct prx_view {
 	uint64_t taken_ns; /**< CLOCK_MONOTONIC when taken */
@@ -93,7 +102,9 @@ struct prx_view {
 	struct prx_pipe_stats total; /**< sum over reactors */
 	uint64_t dropped;	     /**< sum of total.drop[] */
 	uint64_t in_flight;
-	bool balanced;	      /**< rx + originated == tx + dropped + punted + in_flight */
+	bool balanced; /**< rx + originated == tx + dropped + punted + in_flight */
+	unsigned int n_workers;
+	struct prx_view_worker workers[PRX_MAX_WORKERS];
 	uint64_t mbufs_total; /**< packet buffers in every pool */
 	uint64_t mbufs_free;  /**< of which in the pools (per-lcore caches included) */
 };

@@ -37,6 +37,10 @@ expect_final "port in" "$line" rx $n
 line=$(final prx-port: name=out)
 expect_final "port out" "$line" tx $n
 expect_final "port out" "$line" tx_drop 0
+# every frame went through a worker, and the workers' counters say so
+sum=0
+for w in 0 1; do sum=$((sum + $(kv "$(final prx-worker: id=$w)" packets))); done
+expect_eq "packets through the workers" "$sum" $n
 line=$(final prx-total:)
 expect_final "total" "$line" rx $n
 expect_final "total" "$line" tx $n
