@@ -5,6 +5,7 @@
  * polled, wake the reactor by fd, raise rx interrupts, or mix them.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -195,7 +196,10 @@ test_time_in_state_accounting(void)
 	CU_ASSERT_EQUAL(prx_reactor_iterate(r), 0);
 	prx_reactor_stats_read(r, &rs);
 	CU_ASSERT(rs.sleep_cycles >= hz / 1000 * 2);
-	CU_ASSERT(rs.empty_cycles < rs.sleep_cycles);
+	/* a pass costs microseconds, the sleep was 2 ms; under valgrind (one thread at a
+	 * time, ~50x slower) a pass can take longer than that */
+	if (getenv("PRX_UNDER_VALGRIND") == NULL)
+		CU_ASSERT(rs.empty_cycles < rs.sleep_cycles);
 	CU_ASSERT_EQUAL(rs.sleeps, 1);
 	CU_ASSERT_EQUAL(rs.iterations, 3);
 	CU_ASSERT_EQUAL(rs.idle_cycles, rs.empty_cycles + rs.sleep_cycles);
@@ -484,7 +488,9 @@ test_adaptive_mixed(void)
 		if (intr_us[i] < intr_us[0])
 			intr_us[0] = intr_us[i];
 	printf("(interrupt wake-up: best %.0f us) ", intr_us[0]);
-	CU_ASSERT(intr_us[0] < 5000);
+	/* valgrind runs one thread at a time: the waking thread waits its turn */
+	if (getenv("PRX_UNDER_VALGRIND") == NULL)
+		CU_ASSERT(intr_us[0] < 5000);
 	CU_ASSERT(load64(&ring_port_priv(g.in[0])->q[0].fired) >= 1);
 	rig_down(&g);
 }

@@ -19,6 +19,9 @@
 #define LOCK PRX_CAP(CAP_IPC_LOCK)
 #define ROOT ((PRX_CAP(CAP_LAST_CAP) << 1) - 1)
 
+/* the configuration load() made last (children free it before they exit) */
+static struct prx_conf *loaded;
+
 static struct prx_conf *
 load(bool keep)
 {
@@ -31,6 +34,8 @@ load(bool keep)
 		 "ports = ({ name = \"a\"; dpdk = \"net_null0\"; kernel = \"e0\"; });\n",
 		 keep ? "true" : "false");
 	CU_ASSERT_FATAL(prx_conf_load_string(text, "t.cfg", NULL, &c, &err) == 0);
+	prx_conf_free(loaded); /* one at a time; the last is freed by in_child() */
+	loaded = c;
 	return c;
 }
 
@@ -49,6 +54,7 @@ expect_plan(bool keep, enum prx_mode mode, uint64_t held, uint64_t need, uint64_
 		fprintf(stderr, "\nplan %d %d %" PRIx64 ": %" PRIx64 " %" PRIx64 " %" PRIx64 "\n",
 			keep, mode, held, p.need, p.narrow, p.keep);
 	prx_conf_free(c);
+	loaded = NULL;
 }
 
 static void
@@ -106,8 +112,13 @@ in_child(int (*fn)(void))
 	pid_t pid = fork();
 
 	CU_ASSERT_FATAL(pid >= 0);
-	if (pid == 0)
-		_exit(fn());
+	if (pid == 0) {
+		int rc = fn();
+
+		/* valgrind checks the child's heap at exit too */
+		prx_conf_free(loaded);
+		_exit(rc);
+	}
 	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
 	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
