@@ -166,11 +166,8 @@ on_signal(struct prx_fd *h, uint32_t events, void *arg)
 	while (read(h->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			PRX_LOG(NOTICE, CORE, "SIGHUP: reloading the configuration");
-			prx_notify_reloading();
-			prx_notify(
-				prx_control_reload(c) == 0
-					? "READY=1\nSTATUS=forwarding (configuration reloaded)"
-					: "READY=1\nSTATUS=forwarding (reload refused: running configuration kept)");
+			if (prx_control_reload(c) != 0)
+				PRX_LOG(ERR, CORE, "SIGHUP: cannot start the reload");
 			continue;
 		}
 		PRX_LOG(NOTICE, CORE, "%s: stopping", strsignal((int)si.ssi_signo));

@@ -202,25 +202,11 @@ prx_control_destroy(struct prx_control *c)
 	prx_timer_stop(&c->stats_timer);
 	prx_slowpath_attach(NULL);
 	prx_ctl_acl_shutdown(); /* no worker posts to the loop after this */
+	prx_ctl_reload_shutdown();
 	prx_ctlsock_close(c->sock);
 	prx_metrics_close(c->metrics);
 	prx_view_publish(NULL);
 	free(c);
-}
-
-int
-prx_control_reload(struct prx_control *c)
-{
-	static struct prx_dp_reload res;
-	char msg[8192];
-	int rc = prx_dp_reload(c->dp, NULL, &res, msg, sizeof(msg));
-
-	if (rc != 0) {
-		PRX_LOG(ERR, CTL, "reload failed, running configuration kept:\n%s", msg);
-		return rc;
-	}
-	prx_control_changed(c);
-	return 0;
 }
 
 int

@@ -605,34 +605,6 @@ chain_set(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
 	return 0;
 }
 
-static int
-reload(struct prx_ctl_req *req, json_t *args, json_t **result, void *ctx)
-{
-	static const char *const keys[] = {NULL};
-	static struct prx_dp_reload res; /* large; the control loop is one thread */
-	static char msg[8192];
-	struct prx_dataplane *dp = prx_control_dp(ctx);
-	json_t *changes;
-	int rc;
-
-	if (prx_ctl_arg_keys(req, args, keys))
-		return -EINVAL;
-	/* systemd hears of it as of a SIGHUP reload (Type=notify, docs/deploy.md) */
-	prx_notify_reloading();
-	rc = prx_dp_reload(dp, NULL, &res, msg, sizeof(msg));
-	prx_notify(
-		rc == 0 ? "READY=1\nSTATUS=forwarding (configuration reloaded)"
-			: "READY=1\nSTATUS=forwarding (reload refused: running configuration kept)");
-	if (rc != 0)
-		return dp_failed(req, rc, msg);
-	changes = json_array();
-	for (unsigned int i = 0; i < res.n_changes; i++)
-		json_array_append_new(changes, json_string(res.changes[i]));
-	*result = live(ctx,
-		       json_pack("{s:s, s:o}", "file", prx_dp_conf(dp)->file, "changes", changes));
-	return 0;
-}
-
 static const struct prx_ctl_cmd cmds[] = {
 	{"show.ports", "", "ports: device, link, chain, counters", show_ports},
 	{"show.queues", "", "rx queues and the reactor polling each", show_queues},
@@ -648,7 +620,6 @@ static const struct prx_ctl_cmd cmds[] = {
 	{"port.del", "{name, missing_ok?}", "stop polling a port and close it", port_del},
 	{"queue.move", "{port, queue, reactor}", "give an rx queue to another reactor", queue_move},
 	{"chain.set", "{port, chain}", "replace a port's handler chain", chain_set},
-	{"reload", "", "re-read the configuration file and apply the difference", reload},
 };
 /*
  * Command sets of handler types, each in its own file (ctl_<type>.c), appended to the
@@ -658,6 +629,8 @@ extern const struct prx_ctl_cmd prx_ctl_acl_cmds[];
 extern const unsigned int prx_ctl_acl_n_cmds;
 extern const struct prx_ctl_cmd prx_ctl_router_cmds[]; /* ctl_router.c: route.*, neigh.* */
 extern const unsigned int prx_ctl_router_n_cmds;
+extern const struct prx_ctl_cmd prx_ctl_reload_cmds[]; /* ctl_reload.c: reload */
+extern const unsigned int prx_ctl_reload_n_cmds;
 static const struct {
 	const struct prx_ctl_cmd *cmds;
 	const unsigned int *n;
@@ -665,6 +638,7 @@ static const struct {
 	{cmds, NULL},
 	{prx_ctl_acl_cmds, &prx_ctl_acl_n_cmds},
 	{prx_ctl_router_cmds, &prx_ctl_router_n_cmds},
+	{prx_ctl_reload_cmds, &prx_ctl_reload_n_cmds},
 };
 
 const struct prx_ctl_cmd *

@@ -140,6 +140,18 @@ void dp_port_close(struct prx_dataplane *dp, struct dp_port *e);
 int dp_handler_create(const struct prx_dataplane *dp, const struct prx_conf_handler *ch,
 		      const char *to_name, const struct dp_state *st, struct dp_handler **out,
 		      char *msg, size_t len);
+/** The same, any thread, for a caller that publishes later: `detached`, a router is not
+ *  yet registered with the slow path (dp_handler_attach(), control thread, before it
+ *  goes live).  Reads st's ports only, which it must keep alive meanwhile. */
+int dp_handler_build(const struct prx_dataplane *dp, const struct prx_conf_handler *ch,
+		     const char *to_name, const struct dp_state *st, bool detached,
+		     struct dp_handler **out, char *msg, size_t len);
+int dp_handler_attach(struct dp_handler *e, char *msg, size_t len);
+/** Undo dp_handler_attach() (control thread): dp_handler_destroy() may then run on any
+ *  thread. */
+void dp_handler_detach(struct dp_handler *e);
+/** Is a handler of these settings slow to make (rule contexts, route tables)? */
+bool dp_handler_heavy(const struct prx_conf_handler *ch);
 void dp_handler_destroy(struct dp_handler *e);
 /** Do two handler settings describe the same handler? */
 bool dp_handler_same(const struct dp_handler *e, const struct prx_conf_handler *ch,

@@ -285,7 +285,7 @@ dp_port_close(struct prx_dataplane *dp, struct dp_port *e)
 /* A router: every port of st (names, MACs, addresses) and the data plane's RCU. */
 static int
 router_create(const struct prx_dataplane *dp, const struct dp_handler *e, const struct dp_state *st,
-	      struct prx_handler **out, char *msg, size_t len)
+	      bool detached, struct prx_handler **out, char *msg, size_t len)
 {
 	struct prx_router_port ports[PRX_MAX_PORTS];
 	struct prx_router_params rp = {
@@ -293,6 +293,7 @@ router_create(const struct prx_dataplane *dp, const struct dp_handler *e, const 
 		.ports = ports,
 		.qsbr = prx_dp_qsbr(dp),
 		.socket = SOCKET_ID_ANY,
+		.detached = detached,
 	};
 	char why[256] = "";
 	int rc;
@@ -315,9 +316,9 @@ router_create(const struct prx_dataplane *dp, const struct dp_handler *e, const 
 }
 
 int
-dp_handler_create(const struct prx_dataplane *dp, const struct prx_conf_handler *ch,
-		  const char *to_name, const struct dp_state *st, struct dp_handler **out,
-		  char *msg, size_t len)
+dp_handler_build(const struct prx_dataplane *dp, const struct prx_conf_handler *ch,
+		 const char *to_name, const struct dp_state *st, bool detached,
+		 struct dp_handler **out, char *msg, size_t len)
 {
 	struct dp_handler *e;
 	int rc = -EINVAL;
@@ -369,7 +370,7 @@ dp_handler_create(const struct prx_dataplane *dp, const struct prx_conf_handler 
 		break;
 	}
 	case PRX_HANDLER_ROUTER:
-		rc = router_create(dp, e, st, &e->h, msg, len);
+		rc = router_create(dp, e, st, detached, &e->h, msg, len);
 		break;
 	default:
 		dp_say(msg, len, "handler %s: unknown type", ch->name);
@@ -384,6 +385,37 @@ dp_handler_create(const struct prx_dataplane *dp, const struct prx_conf_handler 
 	e->h->offload = ch->offload;
 	*out = e;
 	return 0;
+}
+
+int
+dp_handler_attach(struct dp_handler *e, char *msg, size_t len)
+{
+	char why[128] = "";
+	int rc = prx_router_attach(e->h, why, sizeof(why));
+
+	if (rc != 0)
+		dp_say(msg, len, "handler %s: %s", e->ch.name, why);
+	return rc;
+}
+
+int
+dp_handler_create(const struct prx_dataplane *dp, const struct prx_conf_handler *ch,
+		  const char *to_name, const struct dp_state *st, struct dp_handler **out,
+		  char *msg, size_t len)
+{
+	return dp_handler_build(dp, ch, to_name, st, false, out, msg, len);
+}
+
+void
+dp_handler_detach(struct dp_handler *e)
+{
+	prx_router_detach(e->h);
+}
+
+bool
+dp_handler_heavy(const struct prx_conf_handler *ch)
+{
+	return ch->type == PRX_HANDLER_ACL || ch->type == PRX_HANDLER_ROUTER;
 }
 
 void

@@ -11,12 +11,14 @@
  * the port in one reload and add it back in the next.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dp_internal.h"
+#include "prx_evloop.h"
 #include "prx_log.h"
 
 /* Appends lines to a message buffer. */
@@ -206,12 +208,90 @@ note(struct prx_dp_reload *res, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The new state: ports removed and added, handlers, chains, owners of new queues. */
-static int
-build(struct prx_dataplane *dp, const struct prx_conf *nc, struct dp_state *st, struct plan *p,
-      struct prx_dp_reload *res, char *msg, size_t len)
+/* One reload, in steps (prx_dataplane.h). */
+struct prx_dp_reload_job {
+	struct prx_dataplane *dp;
+	char *path;
+	struct prx_conf *nc; /* the new configuration, the data plane's once committed */
+	struct dp_state *st; /* the new state, until dp_prepare() takes it */
+	struct plan p;
+	uint64_t base_gen; /* dp->gen when prepared: a change applied since voids the job */
+	unsigned int n_heavy;
+	struct {
+		unsigned int i; /* in nc->handlers */
+		unsigned int k; /* in p.created[] */
+	} heavy[PRX_MAX_HANDLERS];
+	int rc; /* the first failure: the steps after it do nothing */
+	bool prepared, committed;
+	/* old acl and router instances, out of every snapshot, to free off the loop */
+	struct dp_handler *reap[2 * PRX_MAX_HANDLERS];
+	unsigned int n_reap;
+	uint64_t t_parse_ns, t_build_ns;
+	struct lines l;
+	char msg[8192];
+	struct prx_dp_reload res;
+};
+
+int
+prx_dp_reload_job_new(struct prx_dataplane *dp, const char *path, struct prx_dp_reload_job **out)
 {
-	unsigned int load[PRX_MAX_REACTORS];
+	struct prx_dp_reload_job *j = calloc(1, sizeof(*j));
+
+	*out = NULL;
+	if (j == NULL)
+		return -ENOMEM;
+	j->dp = dp;
+	j->l = (struct lines){.buf = j->msg, .len = sizeof(j->msg)};
+	if (path == NULL)
+		path = dp->conf_path;
+	if (path == NULL) {
+		add_line(&j->l, "no configuration file to reload");
+		j->rc = -EINVAL;
+	} else if ((j->path = strdup(path)) == NULL) {
+		free(j);
+		return -ENOMEM;
+	}
+	*out = j;
+	return 0;
+}
+
+int
+prx_dp_reload_parse(struct prx_dp_reload_job *j)
+{
+	struct prx_conf_errors err;
+	uint64_t t0 = prx_evloop_now_ns();
+	int rc;
+
+	if (j->rc != 0)
+		return j->rc;
+	rc = prx_conf_load_file(j->path, &j->nc, &err);
+	j->t_parse_ns = prx_evloop_now_ns() - t0;
+	if (rc != 0) {
+		j->nc = NULL;
+		for (unsigned int i = 0; i < err.n && i < PRX_CONF_MAX_ERRORS; i++)
+			add_line(&j->l, "%s", err.msg[i]);
+		j->rc = rc == -ENOMEM ? rc : -EINVAL;
+	}
+	return j->rc;
+}
+
+static int
+job_fail(struct prx_dp_reload_job *j, int rc)
+{
+	j->rc = rc;
+	memset(&j->res, 0, sizeof(j->res));
+	return rc;
+}
+
+/* Ports removed and added (opened here: the control thread's), then the handlers:
+ * unchanged ones kept, cheap ones made, the slow ones listed for the build step. */
+static int
+diff_ports_handlers(struct prx_dp_reload_job *j)
+{
+	struct prx_dataplane *dp = j->dp;
+	const struct prx_conf *nc = j->nc;
+	struct dp_state *st = j->st;
+	struct plan *p = &j->p;
 	char why[512];
 	int rc;
 
@@ -219,7 +299,7 @@ build(struct prx_dataplane *dp, const struct prx_conf *nc, struct dp_state *st, 
 		if (st->port[s] == NULL || prx_conf_port_index(nc, st->port[s]->cp.name) >= 0)
 			continue;
 		p->gone[p->n_gone++] = st->port[s];
-		note(res, "port %s removed", st->port[s]->cp.name);
+		note(&j->res, "port %s removed", st->port[s]->cp.name);
 		st->port[s] = NULL;
 		st->n_chain[s] = 0;
 		memset(st->owner[s], 0xff, sizeof(st->owner[s]));
@@ -236,48 +316,127 @@ build(struct prx_dataplane *dp, const struct prx_conf *nc, struct dp_state *st, 
 			if (st->port[s] == NULL && dp->st->port[s] == NULL)
 				slot = s;
 		if (slot < 0) {
-			dp_say(msg, len, "%s:%d: ports.%s: no free port slot", nc->file, cp->line,
-			       cp->name);
+			dp_say(j->msg, sizeof(j->msg), "%s:%d: ports.%s: no free port slot",
+			       nc->file, cp->line, cp->name);
 			return -ENOSPC;
 		}
 		rc = dp_port_open(dp, cp, (uint16_t)slot, true, NULL, &st->port[slot], why,
 				  sizeof(why));
 		if (rc != 0) {
-			dp_say(msg, len, "%s:%d: ports.%s: %s", nc->file, cp->line, cp->name, why);
+			dp_say(j->msg, sizeof(j->msg), "%s:%d: ports.%s: %s", nc->file, cp->line,
+			       cp->name, why);
 			return rc;
 		}
 		p->added[p->n_added++] = st->port[slot];
-		note(res, "port %s added in slot %d", cp->name, slot);
+		note(&j->res, "port %s added in slot %d", cp->name, slot);
 	}
-	/* handlers in the new order; unchanged ones are kept, others made anew */
 	for (unsigned int i = 0; i < nc->n_handlers; i++) {
 		const struct prx_conf_handler *ch = &nc->handlers[i];
 		const char *to =
 			ch->type == PRX_HANDLER_XCONNECT ? nc->ports[ch->u.xconnect.to].name : NULL;
 		int old = dp_handler_index(dp->st, ch->name);
-		struct dp_handler *e;
+		struct dp_handler *e = NULL;
 
 		if (old >= 0 && dp_handler_same(dp->st->handler[old], ch, to)) {
 			st->handler[i] = dp->st->handler[old];
 			continue;
 		}
-		rc = dp_handler_create(dp, ch, to, st, &e, why, sizeof(why));
-		if (rc != 0) {
-			dp_say(msg, len, "%s:%d: handlers.%s: %s", nc->file, ch->line, ch->name,
-			       why);
-			return rc;
+		if (dp_handler_heavy(ch)) {
+			j->heavy[j->n_heavy].i = i;
+			j->heavy[j->n_heavy++].k = p->n_created;
+		} else {
+			rc = dp_handler_create(dp, ch, to, st, &e, why, sizeof(why));
+			if (rc != 0) {
+				dp_say(j->msg, sizeof(j->msg), "%s:%d: handlers.%s: %s", nc->file,
+				       ch->line, ch->name, why);
+				return rc;
+			}
 		}
 		p->replaced[p->n_created] = old >= 0 ? dp->st->handler[old] : NULL;
 		p->created[p->n_created++] = e;
 		st->handler[i] = e;
-		note(res, "handler %s %s", ch->name, old >= 0 ? "changed" : "added");
+		note(&j->res, "handler %s %s", ch->name, old >= 0 ? "changed" : "added");
+	}
+	return 0;
+}
+
+int
+prx_dp_reload_prepare(struct prx_dp_reload_job *j)
+{
+	struct prx_dataplane *dp = j->dp;
+	int rc;
+
+	if (j->rc != 0)
+		return j->rc;
+	if (j->nc == NULL) {
+		add_line(&j->l, "%s: not parsed", j->path);
+		return job_fail(j, -EINVAL);
+	}
+	check_restart_only(dp, j->nc, &j->l);
+	if (j->l.n > 0)
+		return job_fail(j, -EINVAL);
+	j->st = dp_state_dup(dp->st);
+	if (j->st == NULL) {
+		add_line(&j->l, "out of memory");
+		return job_fail(j, -ENOMEM);
+	}
+	j->base_gen = dp->gen;
+	j->prepared = true;
+	rc = diff_ports_handlers(j);
+	if (rc != 0)
+		return job_fail(j, rc);
+	return j->n_heavy > 0 ? 1 : 0;
+}
+
+int
+prx_dp_reload_build(struct prx_dp_reload_job *j)
+{
+	uint64_t t0 = prx_evloop_now_ns();
+	char why[512];
+
+	if (j->rc != 0)
+		return j->rc;
+	for (unsigned int h = 0; h < j->n_heavy; h++) {
+		const struct prx_conf_handler *ch = &j->nc->handlers[j->heavy[h].i];
+		struct dp_handler *e;
+		int rc = dp_handler_build(j->dp, ch, NULL, j->st, true, &e, why, sizeof(why));
+
+		if (rc != 0) {
+			dp_say(j->msg, sizeof(j->msg), "%s:%d: handlers.%s: %s", j->nc->file,
+			       ch->line, ch->name, why);
+			return job_fail(j, rc);
+		}
+		j->p.created[j->heavy[h].k] = e;
+		j->st->handler[j->heavy[h].i] = e;
+	}
+	j->n_heavy = 0;
+	j->t_build_ns = prx_evloop_now_ns() - t0;
+	return 0;
+}
+
+/* The handlers made off the control thread registered, the handlers dropped, chains,
+ * and owners of the new ports' queues. */
+static int
+link_state(struct prx_dp_reload_job *j)
+{
+	struct prx_dataplane *dp = j->dp;
+	const struct prx_conf *nc = j->nc;
+	struct dp_state *st = j->st;
+	struct plan *p = &j->p;
+	unsigned int load[PRX_MAX_REACTORS];
+	int rc;
+
+	for (unsigned int i = 0; i < p->n_created; i++) {
+		rc = dp_handler_attach(p->created[i], j->msg, sizeof(j->msg));
+		if (rc != 0)
+			return rc;
 	}
 	for (unsigned int i = 0; i < dp->st->n_handlers; i++)
 		if (dp_handler_index(st, dp->st->handler[i]->ch.name) < 0 ||
 		    (unsigned int)dp_handler_index(st, dp->st->handler[i]->ch.name) >=
 			    nc->n_handlers) {
 			p->dropped[p->n_dropped++] = dp->st->handler[i];
-			note(res, "handler %s removed", dp->st->handler[i]->ch.name);
+			note(&j->res, "handler %s removed", dp->st->handler[i]->ch.name);
 		}
 	for (unsigned int i = nc->n_handlers; i < PRX_MAX_HANDLERS; i++)
 		st->handler[i] = NULL;
@@ -295,7 +454,7 @@ build(struct prx_dataplane *dp, const struct prx_conf *nc, struct dp_state *st, 
 		if (dp->st->port[slot] == st->port[slot] &&
 		    (strcmp(before, after) != 0 ||
 		     memcmp(dp->st->chain[slot], st->chain[slot], sizeof(st->chain[slot])) != 0))
-			note(res, "port %s chain %s -> %s", cp->name, before, after);
+			note(&j->res, "port %s chain %s -> %s", cp->name, before, after);
 	}
 	dp_loads(dp, st, load);
 	for (unsigned int i = 0; i < p->n_added; i++) {
@@ -305,7 +464,7 @@ build(struct prx_dataplane *dp, const struct prx_conf *nc, struct dp_state *st, 
 			int r = dp_pick_reactor(dp, st, slot, load);
 
 			if (r < 0) {
-				dp_say(msg, len,
+				dp_say(j->msg, sizeof(j->msg),
 				       "%s:%d: ports.%s: no reactor can poll it (every reactor sleeps in epoll and it has no wake-up fd)",
 				       nc->file, p->added[i]->cp.line, p->added[i]->cp.name);
 				return -ENOTSUP;
@@ -317,9 +476,24 @@ build(struct prx_dataplane *dp, const struct prx_conf *nc, struct dp_state *st, 
 	return 0;
 }
 
+/* An instance no reactor runs any more: freed now, or, when that is slow (tables),
+ * kept for prx_dp_reload_reap(). */
 static void
-reclaim(struct prx_dataplane *dp, struct plan *p)
+retire(struct prx_dp_reload_job *j, struct dp_handler *e)
 {
+	if (!dp_handler_heavy(&e->ch)) {
+		dp_handler_destroy(e);
+		return;
+	}
+	dp_handler_detach(e);
+	j->reap[j->n_reap++] = e;
+}
+
+static void
+reclaim(struct prx_dp_reload_job *j)
+{
+	struct plan *p = &j->p;
+
 	for (unsigned int i = 0; i < p->n_created; i++) {
 		struct dp_handler *old = p->replaced[i];
 		struct prx_handler_stats hs;
@@ -330,84 +504,137 @@ reclaim(struct prx_dataplane *dp, struct plan *p)
 		prx_handler_stats_read(old->h, &hs);
 		p->created[i]->base.in = old->base.in + hs.in;
 		p->created[i]->base.dropped = old->base.dropped + hs.dropped;
-		dp_handler_destroy(old);
+		retire(j, old);
 	}
 	for (unsigned int i = 0; i < p->n_dropped; i++)
-		dp_handler_destroy(p->dropped[i]);
+		retire(j, p->dropped[i]);
 	for (unsigned int i = 0; i < p->n_gone; i++)
-		dp_port_close(dp, p->gone[i]);
+		dp_port_close(j->dp, p->gone[i]);
 }
 
-static int
-fail(struct prx_dataplane *dp, struct prx_conf *nc, int rc)
+int
+prx_dp_reload_commit(struct prx_dp_reload_job *j)
 {
-	prx_conf_free(nc);
-	dp->reload_failures++;
-	return rc;
+	struct prx_dataplane *dp = j->dp;
+	struct dp_commit c;
+	int rc;
+
+	if (j->rc != 0)
+		return j->rc;
+	if (!j->prepared || j->n_heavy > 0) {
+		add_line(&j->l, "%s: not prepared and built", j->path);
+		return job_fail(j, -EINVAL);
+	}
+	if (dp->gen != j->base_gen) {
+		dp_say(j->msg, sizeof(j->msg),
+		       "%s: the running state changed while the reload was being built (a live "
+		       "change came in between): nothing applied, reload again",
+		       j->path);
+		return job_fail(j, -EAGAIN);
+	}
+	rc = link_state(j);
+	if (rc != 0)
+		return job_fail(j, rc);
+	rc = dp_prepare(dp, j->st, &c, j->msg, sizeof(j->msg));
+	j->st = NULL; /* dp_prepare's: freed on failure */
+	if (rc != 0)
+		return job_fail(j, rc);
+	free(dp_apply(dp, &c));
+	reclaim(j);
+	j->committed = true;
+	if (dp->conf->stats_interval != j->nc->stats_interval)
+		note(&j->res, "stats_interval %u -> %u", dp->conf->stats_interval,
+		     j->nc->stats_interval);
+	prx_conf_free(dp->conf_owned);
+	dp->conf = dp->conf_owned = j->nc;
+	j->nc = NULL;
+	dp->reloads++;
+	if (j->res.n_changes > 0)
+		dp->changes++;
+	PRX_LOG(NOTICE, CTL,
+		"reloaded %s: %u change(s) (parsed in %" PRIu64 " ms, built in %" PRIu64 " ms)",
+		j->path, j->res.n_changes, j->t_parse_ns / 1000000, j->t_build_ns / 1000000);
+	for (unsigned int i = 0; i < j->res.n_changes; i++)
+		PRX_LOG(NOTICE, CTL, "reload: %s", j->res.changes[i]);
+	return 0;
+}
+
+const char *
+prx_dp_reload_msg(const struct prx_dp_reload_job *j)
+{
+	return j->msg;
+}
+
+const struct prx_dp_reload *
+prx_dp_reload_result(const struct prx_dp_reload_job *j)
+{
+	return &j->res;
+}
+
+const char *
+prx_dp_reload_path(const struct prx_dp_reload_job *j)
+{
+	return j->path != NULL ? j->path : "";
+}
+
+unsigned int
+prx_dp_reload_reap(struct prx_dp_reload_job *j)
+{
+	unsigned int n = j->n_reap;
+
+	for (unsigned int i = 0; i < n; i++)
+		dp_handler_destroy(j->reap[i]);
+	j->n_reap = 0;
+	return n;
+}
+
+bool
+prx_dp_reload_to_reap(const struct prx_dp_reload_job *j)
+{
+	return j->n_reap > 0;
+}
+
+void
+prx_dp_reload_job_free(struct prx_dp_reload_job *j)
+{
+	if (j == NULL)
+		return;
+	prx_dp_reload_reap(j);
+	if (!j->committed) {
+		rollback(j->dp, &j->p);
+		free(j->st);
+		prx_conf_free(j->nc);
+		j->dp->reload_failures++;
+	}
+	free(j->path);
+	free(j);
 }
 
 int
 prx_dp_reload(struct prx_dataplane *dp, const char *path, struct prx_dp_reload *res, char *msg,
 	      size_t len)
 {
-	struct lines l = {.buf = msg, .len = len};
-	struct prx_conf_errors err;
-	struct prx_conf *nc;
-	struct dp_commit c;
-	struct dp_state *st;
-	struct plan *p;
-	int rc;
+	struct prx_dp_reload_job *j;
+	int rc = prx_dp_reload_job_new(dp, path, &j);
 
 	memset(res, 0, sizeof(*res));
 	if (msg != NULL && len > 0)
 		msg[0] = '\0';
-	if (path == NULL)
-		path = dp->conf_path;
-	if (path == NULL) {
-		add_line(&l, "no configuration file to reload");
-		return -EINVAL;
-	}
-	rc = prx_conf_load_file(path, &nc, &err);
 	if (rc != 0) {
-		for (unsigned int i = 0; i < err.n && i < PRX_CONF_MAX_ERRORS; i++)
-			add_line(&l, "%s", err.msg[i]);
 		dp->reload_failures++;
-		return rc == -ENOMEM ? rc : -EINVAL;
+		return rc;
 	}
-	check_restart_only(dp, nc, &l);
-	if (l.n > 0)
-		return fail(dp, nc, -EINVAL);
-	st = dp_state_dup(dp->st);
-	p = calloc(1, sizeof(*p));
-	if (st == NULL || p == NULL) {
-		free(st);
-		free(p);
-		add_line(&l, "out of memory");
-		return fail(dp, nc, -ENOMEM);
-	}
-	rc = build(dp, nc, st, p, res, msg, len);
+	rc = prx_dp_reload_parse(j);
 	if (rc == 0)
-		rc = dp_prepare(dp, st, &c, msg, len);
-	else
-		free(st);
-	if (rc != 0) {
-		rollback(dp, p);
-		free(p);
-		memset(res, 0, sizeof(*res));
-		return fail(dp, nc, rc);
-	}
-	free(dp_apply(dp, &c));
-	reclaim(dp, p);
-	free(p);
-	if (dp->conf->stats_interval != nc->stats_interval)
-		note(res, "stats_interval %u -> %u", dp->conf->stats_interval, nc->stats_interval);
-	prx_conf_free(dp->conf_owned);
-	dp->conf = dp->conf_owned = nc;
-	dp->reloads++;
-	if (res->n_changes > 0)
-		dp->changes++;
-	PRX_LOG(NOTICE, CTL, "reloaded %s: %u change(s)", path, res->n_changes);
-	for (unsigned int i = 0; i < res->n_changes; i++)
-		PRX_LOG(NOTICE, CTL, "reload: %s", res->changes[i]);
-	return 0;
+		rc = prx_dp_reload_prepare(j);
+	if (rc > 0)
+		rc = prx_dp_reload_build(j);
+	if (rc == 0)
+		rc = prx_dp_reload_commit(j);
+	if (rc == 0)
+		*res = j->res;
+	if (msg != NULL && len > 0)
+		snprintf(msg, len, "%s", j->msg);
+	prx_dp_reload_job_free(j);
+	return rc;
 }

@@ -37,7 +37,9 @@ int prx_control_create(struct prx_dataplane *dp, struct prx_evloop *ev,
 /** Stop serving: close the socket (unlinked), the endpoint, the timers; unpublish the view. */
 void prx_control_destroy(struct prx_control *c);
 
-/** Reload the configuration (SIGHUP): logs what changed or why nothing did.  0 or -errno. */
+/** Reload the configuration (SIGHUP), off the control loop (ctl_reload.c): returns once
+ *  started; logs what changed or why nothing did and tells systemd when done.  During
+ *  another reload, runs after it.  0 or -errno. */
 int prx_control_reload(struct prx_control *c);
 
 /** Publish a fresh statistics view for telemetry now. */
@@ -59,5 +61,7 @@ struct prx_evloop *prx_control_loop(struct prx_control *c);
 /** Wait for the acl commands' build workers and drop their results (ctl_acl.c): run at
  *  destroy, before the socket closes and the loop goes. */
 void prx_ctl_acl_shutdown(void);
+/** The same for a reload in progress (ctl_reload.c): its ports and handlers are closed. */
+void prx_ctl_reload_shutdown(void);
 
 #endif /* PRX_CONTROL_H */

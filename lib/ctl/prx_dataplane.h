@@ -126,6 +126,43 @@ struct prx_dp_reload {
 int prx_dp_reload(struct prx_dataplane *dp, const char *path, struct prx_dp_reload *res, char *msg,
 		  size_t len);
 
+/**
+ * The same reload in steps, for a control loop that must keep answering while a large
+ * routes or rules file is read and its tables built (docs/control.md, "Reload"):
+ *
+ *   prx_dp_reload_job_new()   control thread
+ *   prx_dp_reload_parse()     any thread: read and validate the file(s); touches only the job
+ *   prx_dp_reload_prepare()   control thread: compare with the running configuration, open
+ *                             the ports it adds, make the cheap handlers; > 0: the acl and
+ *                             router instances are still to build
+ *   prx_dp_reload_build()     any thread: build them (rule contexts, FIBs)
+ *   prx_dp_reload_commit()    control thread: publish, as prx_dp_reload() does; -EAGAIN
+ *                             when a live change was applied after the prepare step
+ *   prx_dp_reload_reap()      any thread, after the commit: free the replaced and removed
+ *                             acl and router instances (a million routes: ~0.3 s)
+ *   prx_dp_reload_job_free()  control thread: after a commit, or to drop the job at any
+ *                             step (what it opened is closed, a failure is counted;
+ *                             what is left to reap is freed here)
+ *
+ * Each step returns the job's first failure (< 0) and does nothing after one; its reasons
+ * are in prx_dp_reload_msg(), one "FILE:LINE: setting: reason" per line.
+ */
+struct prx_dp_reload_job;
+int prx_dp_reload_job_new(struct prx_dataplane *dp, const char *path,
+			  struct prx_dp_reload_job **out);
+int prx_dp_reload_parse(struct prx_dp_reload_job *j);
+int prx_dp_reload_prepare(struct prx_dp_reload_job *j);
+int prx_dp_reload_build(struct prx_dp_reload_job *j);
+int prx_dp_reload_commit(struct prx_dp_reload_job *j);
+unsigned int prx_dp_reload_reap(struct prx_dp_reload_job *j);
+/** Has the committed job instances for prx_dp_reload_reap()? */
+bool prx_dp_reload_to_reap(const struct prx_dp_reload_job *j);
+void prx_dp_reload_job_free(struct prx_dp_reload_job *j);
+const char *prx_dp_reload_msg(const struct prx_dp_reload_job *j);
+const struct prx_dp_reload *prx_dp_reload_result(const struct prx_dp_reload_job *j);
+/** The file the job reads. */
+const char *prx_dp_reload_path(const struct prx_dp_reload_job *j);
+
 /** The configuration file reload reads (set by prxd at start). */
 int prx_dp_set_conf_path(struct prx_dataplane *dp, const char *path);
 /** The running configuration (changes after a reload). */

@@ -52,6 +52,9 @@ struct prx_router_params {
 	unsigned int n_ports;
 	struct rte_rcu_qsbr *qsbr; /**< the reactors' QSBR variable; NULL: no concurrent readers */
 	int socket;		   /**< for the tables (SOCKET_ID_ANY) */
+	/** Build the tables only (any thread): prx_router_attach() on the control thread
+	 *  registers the slow-path consumer before the router goes live. */
+	bool detached;
 	/* For tests: where packets the router makes come from and go (NULL: the slow path). */
 	struct rte_mempool *pool;
 	int (*send)(void *ctx, uint16_t slot, struct rte_mbuf *m);
@@ -120,6 +123,14 @@ struct prx_router_stats {
  */
 int prx_router_create(const char *name, const struct prx_router_params *p, struct prx_handler **out,
 		      char *msg, size_t len);
+
+/** Register a router made `detached` with the slow path (control thread; no-op for one
+ *  attached already or another handler type).  -ENOSPC: no consumer id left. */
+int prx_router_attach(struct prx_handler *h, char *msg, size_t len);
+/** Unregister a router no reactor runs any more from the slow path (control thread), so
+ *  that prx_handler_free() of it (its tables: a million routes take ~0.3 s) may run on
+ *  any thread. */
+void prx_router_detach(struct prx_handler *h);
 
 /** Is h a router? */
 bool prx_handler_is_router(const struct prx_handler *h);

@@ -248,19 +248,43 @@ prx_router_create(const char *name, const struct prx_router_params *pr, struct p
 	rt = h->priv;
 	h->destroy = rt_destroy;
 	rc = rt_tables_init(rt, pr, name, msg, len);
-	if (rc == 0) {
-		rc = prx_slowpath_consumer_add(rt_punt, rt);
-		if (rc < 0)
-			snprintf(msg, len, "no slow-path consumer id left");
-	}
+	if (rc == 0 && !pr->detached)
+		rc = prx_router_attach(h, msg, len);
 	if (rc < 0) {
 		prx_handler_free(h);
+		return rc;
+	}
+	*out = h;
+	return 0;
+}
+
+void
+prx_router_detach(struct prx_handler *h)
+{
+	struct rt *rt = prx_handler_is_router(h) ? h->priv : NULL;
+
+	if (rt == NULL || rt->ctl->consumer <= 0)
+		return;
+	prx_slowpath_consumer_del(rt->ctl->consumer);
+	rt->ctl->consumer = 0;
+}
+
+int
+prx_router_attach(struct prx_handler *h, char *msg, size_t len)
+{
+	struct rt *rt = prx_handler_is_router(h) ? h->priv : NULL;
+	int rc;
+
+	if (rt == NULL || rt->ctl->consumer > 0)
+		return 0;
+	rc = prx_slowpath_consumer_add(rt_punt, rt);
+	if (rc < 0) {
+		snprintf(msg, len, "no slow-path consumer id left");
 		return rc;
 	}
 	rt->ctl->consumer = rc;
 	rt->consumer = (uint8_t)rc;
 	prx_slowpath_consumer_tick(rc, rt_tick);
-	*out = h;
 	return 0;
 }
 
