@@ -8,6 +8,10 @@ PKGS=(
   libcunit1-dev clang-format valgrind curl libcap2-bin
   iproute2 procps iputils-ping ethtool iperf3 netcat-openbsd python3-scapy
 )
+# --fuzz: also clang and its libFuzzer runtime, for FUZZ=1 tools/test.sh (CI runs it)
+if [ "${1:-}" = --fuzz ]; then
+  PKGS+=(clang libclang-rt-14-dev)
+fi
 if [ "$(id -u)" != 0 ]; then
   echo "deps.sh: run as root (apt-get install)" >&2
   exit 1

@@ -4,7 +4,9 @@
 #   sudo tools/test.sh [meson test arguments, e.g. --suite unit]
 # SANITIZE=1 builds with AddressSanitizer and UBSan (in build-asan) and runs the unit and
 # integration suites there.  VALGRIND=1 runs the unit suites under valgrind's memcheck
-# (meson's `valgrind` test setup, tests/valgrind.supp).  BUILD=dir picks the build directory.
+# (meson's `valgrind` test setup, tests/valgrind.supp).  FUZZ=1 builds the libFuzzer targets
+# with clang (in build-fuzz) and runs each for FUZZ_SECS (20).  BUILD=dir picks the build
+# directory.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 setup=()
@@ -18,6 +20,21 @@ if [ "${SANITIZE:-0}" = 1 ]; then
   [ $# -gt 0 ] || set -- --suite unit --suite integration
 else
   BUILD=${BUILD:-build}
+fi
+if [ "${FUZZ:-0}" = 1 ]; then
+  # the libFuzzer targets (clang, tools/deps.sh --fuzz), FUZZ_SECS (20) each from their
+  # seed corpora; only they are built, with clang, in their own build directory
+  BUILD=${BUILD:-build-fuzz}
+  [ -f "$BUILD/build.ninja" ] || CC=clang meson setup "$BUILD" -Dfuzz=true || exit 1
+  meson configure "$BUILD" -Dfuzz_seconds="${FUZZ_SECS:-20}" || exit 1
+  mapfile -t targets < <(meson introspect "$BUILD" --targets | python3 -c '
+import json, os, sys
+for t in json.load(sys.stdin):
+    if t["name"].startswith("fuzz_"):
+        print(os.path.relpath(t["filename"][0], sys.argv[1]))' "$(cd "$BUILD" && pwd)")
+  [ ${#targets[@]} -gt 0 ] || { echo "test.sh: no fuzz targets in $BUILD (is CC clang?)" >&2; exit 1; }
+  ninja -C "$BUILD" "${targets[@]}" || exit 1
+  exec meson test -C "$BUILD" --no-rebuild --suite fuzz --print-errorlogs "$@"
 fi
 if [ "${VALGRIND:-0}" = 1 ]; then
   [ $# -gt 0 ] || set -- --suite unit

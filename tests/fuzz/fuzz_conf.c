@@ -4,14 +4,14 @@
  * libconfig's parser and all of prx's validation (tests/fuzz/meson.build).
  *
  * No file outside a private folder is read.  The loader reads files for `@include` and
- * for an acl's `rules_file`:
+ * for an acl's `rules_file` and a router's `routes_file`:
  *  - every "@include" in the input must name one of the files this target writes into
  *    its own temporary folder (a plain name: no '/', no "..", no escapes), which is the
  *    loader's include_dir; any other input is skipped.  The files: a.cfg (settings),
  *    b.cfg (includes a.cfg), self.cfg (includes itself: the depth limit), bad.cfg (a
  *    syntax error); nosuch.cfg does not exist.
- *  - an input that mentions rules_file (any case) is skipped: its value may be any
- *    path, built with escapes and string concatenation.
+ *  - an input that mentions rules_file or routes_file (any case) is skipped: its value
+ *    may be any path, built with escapes and string concatenation.
  *
  * Beyond memory errors and UB, an input is a finding when the result breaks the API:
  * success without a configuration or with errors, failure with a configuration or
@@ -129,10 +129,10 @@ includes_harmless(const char *text)
 }
 
 static int
-mentions_rules_file(const char *text)
+mentions_a_file(const char *text)
 {
 	for (const char *p = text; *p != '\0'; p++)
-		if (strncasecmp(p, "rules_file", 10) == 0)
+		if (strncasecmp(p, "rules_file", 10) == 0 || strncasecmp(p, "routes_file", 11) == 0)
 			return 1;
 	return 0;
 }
@@ -180,7 +180,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0'; /* an embedded NUL ends the text, as it would a C string */
-	if (!includes_harmless(text) || mentions_rules_file(text)) {
+	if (!includes_harmless(text) || mentions_a_file(text)) {
 		free(text);
 		return -1; /* not added to the corpus */
 	}

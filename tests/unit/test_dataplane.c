@@ -4,6 +4,8 @@
  * state and to every reactor's snapshot, that a failed change publishes nothing, the
  * configuration diff of reload, and 200 changes under traffic with the accounting kept.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +15,10 @@
 #include <rte_ring.h>
 
 #include "dp_internal.h"
+#include "prx_acl.h"
 #include "prx_conf.h"
 #include "prx_dataplane.h"
+#include "prx_router.h"
 #include "prx_slowpath.h"
 #include "prx_test.h"
 #include "prx_view.h"
@@ -303,6 +307,126 @@ test_reload(void)
 	dp_down(dp, conf);
 }
 
+/* The reload's text: BASE with a port c (net_null2, address 10.0.3.1/24) that a router
+ * on b routes to, and an acl on a; `rules` changes the acl. */
+static void
+write_routed(const char *rule)
+{
+	char text[2048];
+
+	snprintf(
+		text, sizeof(text),
+		"mode = \"dpdk\";\n"
+		"reactors = { cores = [1, 2]; engine = \"poll\"; };\n"
+		"mempool = { mbufs = 16383; };\n"
+		"handlers = (\n"
+		"  { name = \"ab\"; type = \"xconnect\"; to = \"b\"; },\n"
+		"  { name = \"ba\"; type = \"xconnect\"; to = \"a\"; mac = \"swap\"; },\n"
+		"  { name = \"fw\"; type = \"acl\"; default = \"allow\"; rules = ( %s ); },\n"
+		"  { name = \"rt\"; type = \"router\";\n"
+		"    routes = ( { prefix = \"10.9.0.0/16\"; via = \"10.0.3.2\"; port = \"c\"; } ); }\n"
+		");\n"
+		"ports = (\n"
+		"  { name = \"a\"; dpdk = \"net_null0\"; rx_queues = 2; rx_desc = 256; tx_desc = 256; chain = [\"fw\", \"ab\"]; },\n"
+		"  { name = \"b\"; dpdk = \"net_null1\"; rx_desc = 256; tx_desc = 256; chain = [\"rt\"]; },\n"
+		"  { name = \"c\"; dpdk = \"net_null2\"; address = \"10.0.3.1/24\"; rx_desc = 256; tx_desc = 256; }\n"
+		");\n",
+		rule);
+	write_conf(text);
+}
+
+static void *
+build_thread(void *arg)
+{
+	return (void *)(intptr_t)prx_dp_reload_build(arg);
+}
+
+/* A reload in steps, as the control socket runs it: the tables built on another thread;
+ * a live change between the steps voids it (EAGAIN) without undoing that change; a job
+ * dropped half-way closes what it opened and publishes nothing. */
+static void
+test_reload_steps(void)
+{
+	struct prx_conf *conf;
+	struct prx_dataplane *dp = dp_up(BASE, &conf);
+	const struct prx_snapshot *s0 = dp->snap[0], *s1 = dp->snap[1];
+	const char *chain_b[] = {"ab"};
+	struct prx_dp_reload_job *j;
+	uint64_t failures = dp->reload_failures;
+	char msg[256];
+	pthread_t t;
+	void *rc;
+
+	/* cheap handlers only: nothing to build */
+	write_conf(BASE "stats_interval = 2;\n");
+	CU_ASSERT_FATAL(prx_dp_reload_job_new(dp, NULL, &j) == 0);
+	CU_ASSERT_EQUAL(prx_dp_reload_parse(j), 0);
+	CU_ASSERT_EQUAL(prx_dp_reload_prepare(j), 0);
+	CU_ASSERT_EQUAL(prx_dp_reload_commit(j), 0);
+	CU_ASSERT_FALSE(prx_dp_reload_to_reap(j));
+	prx_dp_reload_job_free(j);
+	CU_ASSERT_EQUAL(prx_dp_conf(dp)->stats_interval, 2);
+
+	/* a port, an acl and a router added: prepare opens c, the tables are built on
+	 * another thread, the commit publishes all of it */
+	write_routed("{ action = \"deny\"; proto = \"tcp\"; dst_port = \"23\"; }");
+	CU_ASSERT_FATAL(prx_dp_reload_job_new(dp, NULL, &j) == 0);
+	CU_ASSERT_EQUAL(prx_dp_reload_parse(j), 0);
+	CU_ASSERT_EQUAL(prx_dp_reload_prepare(j), 1);
+	CU_ASSERT(dp->snap[0] == s0 && dp->snap[1] == s1); /* nothing published yet */
+	CU_ASSERT_FATAL(pthread_create(&t, NULL, build_thread, j) == 0);
+	pthread_join(t, &rc);
+	CU_ASSERT_EQUAL((intptr_t)rc, 0);
+	CU_ASSERT_EQUAL(prx_dp_reload_commit(j), 0);
+	prx_dp_reload_job_free(j);
+	CU_ASSERT(dp_port_slot(dp->st, "c") >= 0);
+	CU_ASSERT(prx_handler_is_router(prx_dp_handler(dp, "rt")));
+	CU_ASSERT_FATAL(polls(dp, 1, "b", 0) != NULL);
+	CU_ASSERT_EQUAL(polls(dp, 1, "b", 0)->chain.n, 1);
+	CU_ASSERT_STRING_EQUAL(polls(dp, 1, "b", 0)->chain.h[0]->name, "rt");
+	s0 = dp->snap[0];
+	s1 = dp->snap[1];
+
+	/* the acl's rules change, and c goes: prepared, then a live change comes in */
+	write_routed("{ action = \"deny\"; proto = \"udp\"; }");
+	CU_ASSERT_FATAL(prx_dp_reload_job_new(dp, NULL, &j) == 0);
+	CU_ASSERT_EQUAL(prx_dp_reload_parse(j), 0);
+	CU_ASSERT_EQUAL(prx_dp_reload_prepare(j), 1);
+	CU_ASSERT_EQUAL(prx_dp_reload_build(j), 0);
+	CU_ASSERT_EQUAL_FATAL(prx_dp_chain_set(dp, "b", chain_b, 1, msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(prx_dp_reload_commit(j), -EAGAIN);
+	CU_ASSERT(strstr(prx_dp_reload_msg(j), "reload again") != NULL);
+	CU_ASSERT_EQUAL(prx_dp_reload_result(j)->n_changes, 0);
+	prx_dp_reload_job_free(j);
+	CU_ASSERT_EQUAL(dp->reload_failures, failures + 1);
+	CU_ASSERT_STRING_EQUAL(polls(dp, 1, "b", 0)->chain.h[0]->name, "ab"); /* kept */
+	CU_ASSERT_FATAL(prx_dp_handler(dp, "fw") != NULL);
+	CU_ASSERT_EQUAL(prx_acl_conf(prx_dp_handler(dp, "fw"))->rules[0].proto, 6); /* tcp */
+
+	/* dropped after the prepare step: nothing published, counted as failed */
+	s0 = dp->snap[0];
+	s1 = dp->snap[1];
+	write_conf(BASE);
+	CU_ASSERT_FATAL(prx_dp_reload_job_new(dp, NULL, &j) == 0);
+	CU_ASSERT_EQUAL(prx_dp_reload_parse(j), 0);
+	CU_ASSERT(prx_dp_reload_prepare(j) >= 0);
+	prx_dp_reload_job_free(j);
+	CU_ASSERT(dp->snap[0] == s0 && dp->snap[1] == s1);
+	CU_ASSERT_EQUAL(dp->reload_failures, failures + 2);
+	CU_ASSERT(dp_port_slot(dp->st, "c") >= 0);
+
+	/* and the whole of it through prx_dp_reload(): c, fw and rt go, freed at once */
+	{
+		static struct prx_dp_reload res;
+		char m[1024];
+
+		CU_ASSERT_EQUAL(prx_dp_reload(dp, NULL, &res, m, sizeof(m)), 0);
+		CU_ASSERT_EQUAL(dp_port_slot(dp->st, "c"), -1);
+		CU_ASSERT(prx_dp_handler(dp, "rt") == NULL);
+	}
+	dp_down(dp, conf);
+}
+
 /*
  * Adaptive reactors take DPDK queues (they need no wake-up fd), get the sleep policy of
  * the configuration and a ring fill time per queue; other engines' entries have none.
@@ -460,10 +584,15 @@ int
 main(void)
 {
 	static const struct prx_test_case cases[] = {
-		PRX_TEST(test_setup_snapshots),	      PRX_TEST(test_port_add_del),
-		PRX_TEST(test_queue_move_chain_set),  PRX_TEST(test_reload),
-		PRX_TEST(test_changes_under_traffic), PRX_TEST(test_slowpath),
-		PRX_TEST(test_adaptive_engine),	      {NULL, NULL},
+		PRX_TEST(test_setup_snapshots),
+		PRX_TEST(test_port_add_del),
+		PRX_TEST(test_queue_move_chain_set),
+		PRX_TEST(test_reload),
+		PRX_TEST(test_changes_under_traffic),
+		PRX_TEST(test_slowpath),
+		PRX_TEST(test_adaptive_engine),
+		PRX_TEST(test_reload_steps),
+		{NULL, NULL},
 	};
 	int rc;
 
