@@ -246,6 +246,8 @@ start(struct prx_control *c, struct prx_ctl_req *req)
 	j->req = req;
 	j->t0_ns = prx_evloop_now_ns();
 	cur = j;
+	PRX_LOG(INFO, CTL, "reload of %s started%s", prx_dp_reload_path(j->dj),
+		req == NULL ? " (SIGHUP)" : "");
 	/* systemd hears of both as of a reload (Type=notify, docs/deploy.md) */
 	prx_notify_reloading();
 	run_off_loop(j, parse_worker, "prx-reload");
