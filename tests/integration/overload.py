@@ -19,7 +19,7 @@
     overload.py analyse OUT PHASES MODE
         PHASES: the sender's output (lines "phase K start_ns=T rate=R" and "phase K
         sent=N end_ns=T"; phase 0 overload, phase 1 half).  Prints the figures as
-        KEY=VALUE lines and exits 1 with the reason when an expectation fails.
+        KEY=VALUE lines (recovery_ms=-1: no window matched); the test judges them.
 """
 import ctypes
 import json
@@ -243,14 +243,17 @@ def cmd_analyse(argv):
         if quiet and abs(dout - din) <= MATCH_REL * din + MATCH_ABS:
             rec = x
             break
-    if rec is None:
-        fail(f"no window after the overload matched: {res}")
-    res["recovery_ms"] = round((rec["t"] - t_end) / 1e6)
     last = samples[-1]
     # After recovery: no drop with a name (exact), and every frame that reached prx
     # left it or was dropped with a name (unaccounted at the end: 0), so nothing was
-    # lost silently after recovery either.
-    res["drops_after_recovery"] = named(last) - named(rec)
+    # lost silently after recovery either.  -1: never recovered (the test says so).
+    if rec is None:
+        res["recovery_ms"] = res["drops_after_recovery"] = -1
+    else:
+        res["recovery_ms"] = round((rec["t"] - t_end) / 1e6)
+        # (up to half a second after the half phase: later phases may drop on purpose)
+        settled = [s for s in samples if s["t"] <= half["end_ns"] + 500_000_000][-1]
+        res["drops_after_recovery"] = named(settled) - named(rec)
 
     # The veths' counters run on across prxd runs, prx's start at 0: frames counted
     # from the first sample (taken before any was sent).
@@ -258,7 +261,7 @@ def cmd_analyse(argv):
         first = samples[0]
         return (s["k_in"] - first["k_in"]) - (s["k_out"] - first["k_out"]) - named(s) + named(first)
 
-    res["in_flight_at_recovery"] = unaccounted(rec)
+    res["in_flight_at_recovery"] = unaccounted(rec) if rec else -1
     res["unaccounted_end"] = unaccounted(last)
     for k, v in res.items():
         print(f"{k}={v}")

@@ -23,7 +23,7 @@ source "$(dirname "$0")/lib.sh" "$@"
 modes=${4:-both}
 [ "$modes" = both ] && modes="fallback dpdk"
 work=${OVERLOAD_WORK:-200000}        # TSC cycles per frame: ~13 000 frames/s at 2.6 GHz
-cal_secs=${OVERLOAD_CAL_SECS:-3}
+cal_secs=${OVERLOAD_CAL_SECS:-2}
 factor=${OVERLOAD_FACTOR:-2.5}
 over_secs=${OVERLOAD_SECS:-4}
 half_secs=${OVERLOAD_HALF_SECS:-7}
@@ -32,6 +32,8 @@ recovery_max=${OVERLOAD_RECOVERY_MAX_MS:-5000}
 # the capacity is below TSC_HZ / work whatever else runs, and TSC_HZ < 5 GHz.
 cal_rate=$((5000000000 / work))
 OVPY=$SRCDIR/tests/integration/overload.py
+# The sender and the sampler stay on cpu 0 (with prxd's control thread): cpu 1 is the
+# reactor's, as far as this test decides.
 
 fallback_topology
 "$PCAPTOOL" gen "$TMP/in.pcap" 1000 --seed 71 --min 60 --max 60 >/dev/null
@@ -46,15 +48,38 @@ phase_ns() {
 	grep -o "^phase $2 .*$3_ns=[0-9]*" "$1" | grep -o '[0-9]*$'
 }
 
+# fig KEY: a figure of the last analysis
+fig() {
+	grep "^$1=" "$TMP/$mode.fig" | cut -d= -f2
+}
+
+# calibrate MODE ATTEMPT: OVERLOAD_CAL_SECS at cal_rate; sets $cap, the median rate out
+# of prxd per 100 ms once its input ring is full (after the first second).
+calibrate() {
+	local out=$TMP/$1.cal$2.out rates t0 t1
+	ip netns exec "$NS_A" taskset -c 0 "$PKTIO" send "$IF_A" "$TMP/in.pcap" --rate "$cal_rate" \
+		--duration "$cal_secs" >"$out" 2>&1 || fail "pktio: $(cat "$out")"
+	t0=$(phase_ns "$out" 0 start) t1=$(phase_ns "$out" 0 end)
+	sleep 1.5 # the ring drains (4096 frames at most at C)
+	rates=$(python3 "$OVPY" rate "$samples" $((t0 + 1000000000)) "$t1") || fail "no calibration figures"
+	cap=${rates##*out=}
+	echo "$TEST_NAME: $1: calibration $rates (offered $cal_rate/s)"
+	[ "$cap" -gt 100 ] || fail "$1: prxd forwarded $cap frames/s while offered $cal_rate"
+	[ $((${rates%% *} * 10)) -ge $((cap * 13)) ] || fail "$1: calibration did not overload prxd: $rates"
+}
+
 # run_mode MODE: one prxd, calibration, overload, half; checks; prints the figures.
 run_mode() {
 	local mode=$1 dev_a dev_b cfg=$TMP/$1.cfg sock=$TMP/$1.ctl samples=$TMP/$1.samples
-	local stop=$TMP/$1.stop sampler steal=() a0 b0 k0 rates t0 t1 cap over half
-	local sent_cal sent line rx imissed nombuf ierrors ring out_tx sink dropped sum
+	local stop=$TMP/$1.stop sampler steal=() a0 b0 k0 cap over half phases attempt lowest=
+	local sent line rx imissed nombuf ierrors ring out_tx sink dropped sum
 
 	new_instance
 	if [ "$mode" = dpdk ]; then
-		dev_a="dpdk = \"net_af_packet0,iface=$IF_DA\";"
+		# framecnt: the PMD's ring as deep as prx's AF_PACKET ring (4096 frames); its
+		# default, 512, is 85 ms at 6 000 frames/s, and overflowed at half rate while
+		# valgrind jobs shared the two cpus
+		dev_a="dpdk = \"net_af_packet0,iface=$IF_DA,framecnt=4096\";"
 		dev_b="dpdk = \"net_af_packet1,iface=$IF_DB\";"
 	else
 		dev_a="kernel = \"$IF_DA\";"
@@ -78,37 +103,57 @@ CFG
 	wait_for "control socket" 10 test -S "$sock"
 	[ "$mode" = dpdk ] && steal=(--steal-drops "$(prxd_real_pid)")
 	a0=$(kcount "$NS_A" "$IF_A" tx) k0=$(kcount "$NS_D" "$IF_DA" rx) b0=$(kcount "$NS_B" "$IF_B" rx)
-	ip netns exec "$NS_D" python3 "$OVPY" sample "$sock" "$IF_DA" "$IF_DB" "$samples" "$stop" \
+	ip netns exec "$NS_D" taskset -c 0 python3 "$OVPY" sample "$sock" "$IF_DA" "$IF_DB" "$samples" "$stop" \
 		"${steal[@]}" 2>"$TMP/$mode.sampler.err" &
 	sampler=$!
 	PIDS+=("$sampler")
 	wait_for "first sample" 10 test -s "$samples"
 
-	# 1. capacity
-	ip netns exec "$NS_A" "$PKTIO" send "$IF_A" "$TMP/in.pcap" --rate "$cal_rate" \
-		--duration "$cal_secs" >"$TMP/$mode.cal.out" 2>&1 || fail "pktio: $(cat "$TMP/$mode.cal.out")"
-	t0=$(phase_ns "$TMP/$mode.cal.out" 0 start) t1=$(phase_ns "$TMP/$mode.cal.out" 0 end)
-	sleep 1.5 # the ring drains (4096 frames at most at C)
-	rates=$(python3 "$OVPY" rate "$samples" $((t0 + 1000000000)) "$t1") || fail "no calibration figures"
-	cap=${rates##*out=}
-	echo "$TEST_NAME: $mode: calibration $rates (offered $cal_rate/s)"
-	[ "$cap" -gt 100 ] || fail "$mode: prxd forwarded $cap frames/s while offered $cal_rate"
-	[ $((${rates%% *} * 10)) -ge $((cap * 13)) ] || fail "$mode: calibration did not overload prxd: $rates"
+	# 1.-2. capacity, then overload and half.  The capacity is prxd's share of cpu 1,
+	# which other jobs on the machine take a part of, changing from one second to the
+	# next (another poll-mode reactor there halves it).  An attempt whose half phase
+	# was not below three quarters of the capacity measured under overload, or whose
+	# overload was not clearly more than it, or that never recovered, is made again
+	# (up to three in all) with the lowest capacity seen so far.
+	for attempt in 1 2 3; do
+		calibrate "$mode" "$attempt"
+		[ -n "$lowest" ] && [ "$lowest" -lt "$cap" ] && cap=$lowest
+		over=$(python3 -c "print(round($cap * $factor))") half=$((cap / 2))
+		phases=$TMP/$mode.send$attempt.out
+		ip netns exec "$NS_A" taskset -c 0 "$PKTIO" send "$IF_A" "$TMP/in.pcap" --rate "$over" \
+			--duration "$over_secs" --then "$half:$half_secs" >"$phases" 2>&1 ||
+			fail "pktio: $(cat "$phases")"
+		sleep 1
+		kill -0 "$(prxd_real_pid)" 2>/dev/null || fail "$mode: prxd died"
+		python3 "$OVPY" analyse "$samples" "$phases" "$mode" >"$TMP/$mode.fig" ||
+			fail "$mode: $(cat "$TMP/$mode.fig")"
+		[ "$(fig offered_over_pps)" -ge $(($(fig capacity_pps) * 15 / 10)) ] &&
+			[ "$(fig offered_half_pps)" -le $(($(fig capacity_pps) * 3 / 4)) ] &&
+			[ "$(fig recovery_ms)" -ge 0 ] && break
+		echo "$TEST_NAME: $mode: attempt $attempt: $(tr '\n' ' ' <"$TMP/$mode.fig")"
+		lowest=$(fig capacity_pps)
+		[ "$lowest" -lt "$cap" ] || lowest=$cap
+	done
 
-	# 2. overload, then half, one sender
-	over=$(python3 -c "print(round($cap * $factor))") half=$((cap / 2))
-	ip netns exec "$NS_A" "$PKTIO" send "$IF_A" "$TMP/in.pcap" --rate "$over" \
-		--duration "$over_secs" --then "$half:$half_secs" >"$TMP/$mode.send.out" 2>&1 ||
-		fail "pktio: $(cat "$TMP/$mode.send.out")"
-	sleep 1
-	kill -0 "$(prxd_real_pid)" 2>/dev/null || fail "$mode: prxd died"
+	# 3. fallback: the output slower than prx (a token bucket on its veth): the kernel
+	# refuses what the qdisc cannot queue and prx counts it as tx_full.  (DPDK's
+	# net_af_packet bypasses the qdisc: no such test there.)
+	if [ "$mode" = fallback ]; then
+		# 60-byte frames: a quarter of the capacity, in bits per second
+		ip netns exec "$NS_D" tc qdisc add dev "$IF_DB" root tbf rate $((cap * 480 / 4))bit \
+			burst 1600 limit 3000
+		ip netns exec "$NS_A" taskset -c 0 "$PKTIO" send "$IF_A" "$TMP/in.pcap" --rate "$half" \
+			--duration 2 >"$TMP/$mode.egress.out" 2>&1 || fail "pktio: $(cat "$TMP/$mode.egress.out")"
+		sleep 0.5 # the bucket's queue (50 frames) drains
+		ip netns exec "$NS_D" tc qdisc del dev "$IF_DB" root
+	fi
 	touch "$stop"
 	wait "$sampler" || fail "$mode: sampler: $(cat "$TMP/$mode.sampler.err")"
 
-	# 3. the time series: control socket, capacity under overload, recovery
-	python3 "$OVPY" analyse "$samples" "$TMP/$mode.send.out" "$mode" >"$TMP/$mode.fig" ||
+	# 4. the time series (again, now with the end): control socket, capacity under
+	# overload, recovery
+	python3 "$OVPY" analyse "$samples" "$phases" "$mode" >"$TMP/$mode.fig" ||
 		fail "$mode: $(cat "$TMP/$mode.fig")"
-	fig() { grep "^$1=" "$TMP/$mode.fig" | cut -d= -f2; }
 	[ "$(fig ctl_samples_overload)" -ge "$over_secs" ] ||
 		fail "$mode: $(fig ctl_samples_overload) control replies during ${over_secs}s of overload"
 	python3 -c "import sys; sys.exit(not $(fig ctl_max_ms) < 2000)" ||
@@ -118,16 +163,16 @@ CFG
 	[ "$(fig offered_half_pps)" -le $(($(fig capacity_pps) * 3 / 4)) ] ||
 		fail "$mode: the half phase offered $(fig offered_half_pps)/s, capacity $(fig capacity_pps)/s"
 	[ "$(fig drops_over)" -gt 0 ] || fail "$mode: nothing was dropped during the overload"
+	[ "$(fig recovery_ms)" -ge 0 ] || fail "$mode: never recovered: $(tr '\n' ' ' <"$TMP/$mode.fig")"
 	[ "$(fig recovery_ms)" -le "$recovery_max" ] ||
 		fail "$mode: recovery took $(fig recovery_ms) ms (at most $recovery_max)"
 	expect_eq "$mode: drops after recovery" "$(fig drops_after_recovery)" 0
 	expect_eq "$mode: frames neither forwarded nor dropped by name" "$(fig unaccounted_end)" 0
 
-	# 4. exact accounting, from prxd's final block and the kernel's counters
+	# 5. exact accounting, from prxd's final block and the kernel's counters
 	prxd_stop TERM
 	expect_clean_exit
-	sent_cal=$(grep -o '^sent [0-9]*' "$TMP/$mode.cal.out" | cut -d' ' -f2)
-	sent=$(($(grep -o '^sent [0-9]*' "$TMP/$mode.send.out" | cut -d' ' -f2) + sent_cal))
+	sent=$(cat "$TMP/$mode".*.out | awk '/^sent [0-9]+$/ { s += $2 } END { print s }')
 	expect_eq "$mode: sender's veth tx" $(($(kcount "$NS_A" "$IF_A" tx) - a0)) "$sent"
 	expect_eq "$mode: frames at prxd's input (veth rx)" $(($(kcount "$NS_D" "$IF_DA" rx) - k0)) "$sent"
 	line=$(final prx-port: name=in)
@@ -148,6 +193,12 @@ CFG
 	sink=$(($(kcount "$NS_B" "$IF_B" rx) - b0))
 	expect_eq "$mode: forwarded = received by the sink" "$sink" "$out_tx"
 	expect_eq "$mode: prx rx = forwarded + dropped" "$rx" $((out_tx + dropped))
+	if [ "$mode" = fallback ]; then
+		[ "$(kv "$line" tx_drop)" -gt 0 ] || fail "fallback: nothing refused by the token bucket"
+		expect_eq "fallback: tx_full = the output's tx_drop" \
+			"$(kv "$(final prx-drop: reason=tx_full)" count)" "$(kv "$line" tx_drop)"
+		expect_eq "fallback: tx_full = every drop inside prx" "$(kv "$line" tx_drop)" "$dropped"
+	fi
 
 	echo "$TEST_NAME: $mode: work_cycles=$work capacity $cap/s (calibration), $(fig capacity_pps)/s under overload;" \
 		"offered $(fig offered_over_pps)/s for ${over_secs}s, then $(fig offered_half_pps)/s;" \
