@@ -33,11 +33,15 @@ SOL_PACKET = 263
 PACKET_STATISTICS = 6
 SYS_PIDFD_GETFD = 438  # x86_64 and aarch64 share it (asm-generic)
 
-# A sampling window after the overload "matches" when nothing was dropped in it and
-# its output is within this of its input: the frames in flight when the system keeps
-# up are a few bursts (32 frames each) and the sender's blocks of 32 frames.
+# A sampling window after the overload "matches" when nothing was dropped in it, the
+# backlog (frames that reached prx's input and neither left nor were dropped) is at
+# most IN_FLIGHT_MAX at both its ends, and its output is within MATCH_REL of its input.
+# Keeping up, the backlog is what arrives during one burst's work plus the sender's
+# blocks of 32 frames; after an overload it is the kernel's ring, thousands.  (Rates
+# alone are not enough: with prx's share of the cpu dipping, a window's output fell
+# to its input while 3 000 frames were still queued.)
 MATCH_REL = 0.05
-MATCH_ABS = 96
+IN_FLIGHT_MAX = 96
 
 
 def fail(msg):
@@ -232,15 +236,22 @@ def cmd_analyse(argv):
     a, b = between(samples, t_end, half["end_ns"])
     res["offered_half_pps"] = round(rate(a, b, "k_in"))
 
-    # Recovery: the first window starting after the overload's end with no new drop
-    # and as much out as in.
+    # The veths' counters run on across prxd runs, prx's start at 0: frames counted
+    # from the first sample (taken before any was sent).
+    def backlog(s):
+        first = samples[0]
+        return (s["k_in"] - first["k_in"]) - (s["k_out"] - first["k_out"]) - named(s) + named(first)
+
+    # Recovery: the first window starting after the overload's end with no new drop,
+    # no backlog and as much out as in.
     rec = None
     for x, y in zip(samples, samples[1:]):
         if x["t"] < t_end or y["t"] > half["end_ns"]:
             continue
         din, dout = y["k_in"] - x["k_in"], y["k_out"] - x["k_out"]
         quiet = named(y) == named(x) and y["k_out_drop"] == x["k_out_drop"]
-        if quiet and abs(dout - din) <= MATCH_REL * din + MATCH_ABS:
+        drained = max(abs(backlog(x)), abs(backlog(y))) <= IN_FLIGHT_MAX
+        if quiet and drained and abs(dout - din) <= MATCH_REL * din + IN_FLIGHT_MAX:
             rec = x
             break
     last = samples[-1]
@@ -254,15 +265,8 @@ def cmd_analyse(argv):
         # (up to half a second after the half phase: later phases may drop on purpose)
         settled = [s for s in samples if s["t"] <= half["end_ns"] + 500_000_000][-1]
         res["drops_after_recovery"] = named(settled) - named(rec)
-
-    # The veths' counters run on across prxd runs, prx's start at 0: frames counted
-    # from the first sample (taken before any was sent).
-    def unaccounted(s):
-        first = samples[0]
-        return (s["k_in"] - first["k_in"]) - (s["k_out"] - first["k_out"]) - named(s) + named(first)
-
-    res["in_flight_at_recovery"] = unaccounted(rec) if rec else -1
-    res["unaccounted_end"] = unaccounted(last)
+    res["backlog_at_recovery"] = backlog(rec) if rec else -1
+    res["unaccounted_end"] = backlog(last)
     for k, v in res.items():
         print(f"{k}={v}")
     print(f"drops_by_reason={','.join(f'{k}:{v}' for k, v in last['drops'].items()) or '-'}")
