@@ -3,10 +3,14 @@
  * pktio - put captured frames on a kernel interface and take them off another, for the
  * fallback-mode integration tests (run inside the test's network namespaces).
  *
- *   pktio send IFACE FILE [--rate PPS] [--duration S]
+ *   pktio send IFACE FILE [--rate PPS] [--duration S] [--then PPS:S]...
  *       send every frame of the pcap FILE out of IFACE (AF_PACKET), at most PPS frames
  *       per second (default 50000; 0 = as fast as possible); with --duration, start the
- *       file over until S seconds have passed (soak tests); prints "sent N".
+ *       file over until S seconds have passed (soak tests); prints "sent N".  Each
+ *       --then (needs --duration) adds a phase of S more seconds at PPS (overload tests:
+ *       more than prxd takes, then half).  With --duration, every phase prints "phase K
+ *       start_ns=T rate=PPS" when it starts (T: CLOCK_MONOTONIC, as Python's
+ *       time.monotonic_ns()) and "phase K sent=N end_ns=T" when it ends.
  *   pktio recv IFACE OUT --count N [--timeout S] [--quiet-ms Q]
  *       capture frames that carry pcaptool's "PRXT" marker into the pcap OUT; succeed
  *       when exactly N arrived within S seconds (default 10) and nothing more in the
@@ -16,6 +20,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -32,12 +37,14 @@
 #include <unistd.h>
 
 #define MARKER "PRXT"
+#define MAX_PHASES 8
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: pktio send IFACE FILE [--rate PPS] [--duration S]\n"
-			"       pktio recv IFACE OUT --count N [--timeout S] [--quiet-ms Q]\n");
+	fprintf(stderr,
+		"usage: pktio send IFACE FILE [--rate PPS] [--duration S] [--then PPS:S]...\n"
+		"       pktio recv IFACE OUT --count N [--timeout S] [--quiet-ms Q]\n");
 }
 
 static uint64_t
@@ -68,13 +75,33 @@ open_socket(const char *ifname, int proto)
 	return fd;
 }
 
+/* One rate for a while: the whole send is one or more of these, back to back. */
+struct phase {
+	unsigned long rate;	/* frames per second, 0: as fast as possible */
+	unsigned long duration; /* seconds, 0: one pass over the file */
+};
+
+static int
+parse_then(const char *arg, struct phase *ph)
+{
+	char *end;
+
+	ph->rate = strtoul(arg, &end, 10);
+	if (*end != ':')
+		return -1;
+	ph->duration = strtoul(end + 1, &end, 10);
+	return *end == '\0' && ph->duration > 0 ? 0 : -1;
+}
+
 static int
 cmd_send(int argc, char **argv)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	unsigned long rate = 50000, sent = 0, duration = 0;
+	struct phase ph[MAX_PHASES] = {{.rate = 50000}};
+	unsigned long sent = 0, ph_sent = 0;
+	unsigned int n_ph = 1, k = 0;
 	uint64_t t0;
 	pcap_t *p;
 	int fd, rc;
@@ -85,13 +112,20 @@ cmd_send(int argc, char **argv)
 	}
 	for (int i = 4; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--rate") == 0) {
-			rate = strtoul(argv[i + 1], NULL, 10);
+			ph[0].rate = strtoul(argv[i + 1], NULL, 10);
 		} else if (strcmp(argv[i], "--duration") == 0) {
-			duration = strtoul(argv[i + 1], NULL, 10);
+			ph[0].duration = strtoul(argv[i + 1], NULL, 10);
+		} else if (strcmp(argv[i], "--then") == 0 && n_ph < MAX_PHASES &&
+			   parse_then(argv[i + 1], &ph[n_ph]) == 0) {
+			n_ph++;
 		} else {
 			usage();
 			return 2;
 		}
+	}
+	if (n_ph > 1 && ph[0].duration == 0) {
+		fprintf(stderr, "pktio: --then needs --duration\n");
+		return 2;
 	}
 	p = pcap_open_offline(argv[3], errbuf);
 	if (p == NULL) {
@@ -104,10 +138,26 @@ cmd_send(int argc, char **argv)
 		return 2;
 	}
 	t0 = now_ns();
+	if (ph[0].duration != 0)
+		printf("phase 0 start_ns=%" PRIu64 " rate=%lu\n", t0, ph[0].rate);
 	for (;;) {
+		uint64_t elapsed = now_ns() - t0;
+
+		/* the phase ends after its duration (at a block boundary, so that the
+		 * pacing below starts the next one afresh) */
+		if (ph[k].duration != 0 && ph_sent % 32 == 0 &&
+		    elapsed >= ph[k].duration * 1000000000ull) {
+			printf("phase %u sent=%lu end_ns=%" PRIu64 "\n", k, ph_sent, t0 + elapsed);
+			if (++k == n_ph)
+				break;
+			t0 += elapsed;
+			ph_sent = 0;
+			printf("phase %u start_ns=%" PRIu64 " rate=%lu\n", k, t0, ph[k].rate);
+			fflush(stdout);
+		}
 		rc = pcap_next_ex(p, &h, &data);
 		if (rc != 1) {
-			if (duration == 0 || now_ns() - t0 >= duration * 1000000000ull)
+			if (ph[k].duration == 0)
 				break;
 			pcap_close(p); /* start the file over */
 			p = pcap_open_offline(argv[3], errbuf);
@@ -117,11 +167,12 @@ cmd_send(int argc, char **argv)
 				return 2;
 			}
 		}
-		/* pace in blocks of 32: frame k (k a multiple of 32) leaves no earlier than
-		 * k / rate seconds after the first, the rest of its block right behind it,
-		 * and the wait is a sleep rather than a spin (it keeps a cpu for prxd) */
-		while (rate != 0 && sent % 32 == 0) {
-			uint64_t due = sent * 1000000000ull / rate, now = now_ns() - t0;
+		/* pace in blocks of 32: frame j (j a multiple of 32) of a phase leaves no
+		 * earlier than j / rate seconds after the phase's first, the rest of its
+		 * block right behind it, and the wait is a sleep rather than a spin (it
+		 * keeps a cpu for prxd) */
+		while (ph[k].rate != 0 && ph_sent % 32 == 0) {
+			uint64_t due = ph_sent * 1000000000ull / ph[k].rate, now = now_ns() - t0;
 
 			if (now >= due)
 				break;
@@ -138,6 +189,7 @@ cmd_send(int argc, char **argv)
 			usleep(100);
 		}
 		sent++;
+		ph_sent++;
 	}
 	close(fd);
 	pcap_close(p);
