@@ -2,6 +2,7 @@
 #include "prx_dpdk.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <rte_log.h>
 #include <rte_malloc.h>
 
+#include "dpdk_internal.h"
 #include "prx_log.h"
 
 /* ------------------------------------------------------------------ private state */
@@ -26,10 +28,11 @@ struct dpdk_queue {
 struct dpdk_port {
 	uint16_t port_id;
 	bool promiscuous;
-	bool intr_asked;	/* configured with rx interrupts (intr_conf.rxq) */
-	bool rx_intr;		/* and they work (tried at start) */
-	struct dpdk_queue *rxq; /* n_rxq */
-	struct dpdk_queue *txq; /* n_txq */
+	bool intr_asked;	    /* configured with rx interrupts (intr_conf.rxq) */
+	bool rx_intr;		    /* and they work (tried at start) */
+	struct dpdk_queue *rxq;	    /* n_rxq */
+	struct dpdk_queue *txq;	    /* n_txq */
+	struct dpdk_afp_drops *afp; /* net_af_packet: the drops it does not count, or NULL */
 };
 
 static const struct prx_port_ops dpdk_ops;
@@ -227,6 +230,8 @@ dpdk_close(struct prx_port *port)
 				strerror(-rc));
 	}
 	free_queues(dp);
+	free(dp->afp); /* its sockets are closed */
+	dp->afp = NULL;
 }
 
 static int
@@ -242,7 +247,7 @@ dpdk_hw_stats(struct prx_port *port, struct prx_port_hw_stats *st)
 	st->opackets = es.opackets;
 	st->ibytes = es.ibytes;
 	st->obytes = es.obytes;
-	st->imissed = es.imissed;
+	st->imissed = es.imissed + (dp->afp != NULL ? dpdk_afp_drops_read(dp->afp) : 0);
 	st->ierrors = es.ierrors;
 	st->oerrors = es.oerrors;
 	st->rx_nombuf = es.rx_nombuf;
@@ -413,6 +418,13 @@ prx_dpdk_port_probe(const char *name, const char *devargs, struct prx_port **out
 	port->max_rxq = info.max_rx_queues;
 	port->max_txq = info.max_tx_queues;
 	rte_eth_macaddr_get(port_id, &port->mac);
+	if (strcmp(info.driver_name, "net_af_packet") == 0) {
+		dp->afp = malloc(sizeof(*dp->afp));
+		if (dp->afp != NULL && dpdk_afp_drops_find(dp->afp, name, devargs) != 0) {
+			free(dp->afp);
+			dp->afp = NULL;
+		}
+	}
 	PRX_LOG(INFO, PORT, "%s: \"%s\" is ethdev %u, driver %s, socket %d", name, devargs, port_id,
 		info.driver_name, port->socket);
 	*out = port;

@@ -1,17 +1,13 @@
 #!/usr/bin/env python3
 """Sampler and analysis for tests/integration/overload.sh (stdlib only).
 
-    overload.py sample SOCKET IF_IN IF_OUT OUT STOP [--interval-ms MS] [--steal-drops PID]
+    overload.py sample SOCKET IF_IN IF_OUT OUT STOP [--interval-ms MS]
         Run in prxd's network namespace.  Every MS ms (default 100) append one JSON line
         to OUT: the kernel's counters of IF_IN (rx_packets: what reached prx's input)
         and IF_OUT (tx_packets, tx_dropped: what prx put on its output), then
         show.stats and show.errors over one control-socket connection, with the
         CLOCK_MONOTONIC time of the sample and how long the replies took.  Stops when
         the file STOP exists; exits 3 when prxd stops answering (5 s).
-        --steal-drops PID: also read the drops of the packet rings on IF_IN of process
-        PID (PACKET_STATISTICS tp_drops, through a copy of its socket taken with
-        pidfd_getfd): DPDK 22.11's net_af_packet never reads them, so its imissed stays
-        0 while the kernel drops.  Reading resets the kernel's counter; the sum is kept.
     overload.py rate OUT T0_NS T1_NS
         Rates between the first sample at or after T0 and the last at or before T1:
         prints "in=PPS out=PPS", in over the whole span, out the median of the windows
@@ -21,7 +17,6 @@
         sent=N end_ns=T"; phase 0 overload, phase 1 half).  Prints the figures as
         KEY=VALUE lines (recovery_ms=-1: no window matched); the test judges them.
 """
-import ctypes
 import json
 import os
 import socket
@@ -29,9 +24,6 @@ import statistics
 import sys
 import time
 
-SOL_PACKET = 263
-PACKET_STATISTICS = 6
-SYS_PIDFD_GETFD = 438  # x86_64 and aarch64 share it (asm-generic)
 
 # A sampling window after the overload "matches" when nothing was dropped in it, the
 # backlog (frames that reached prx's input and neither left nor were dropped) is at
@@ -54,43 +46,6 @@ def read_int(path):
         return int(f.read())
 
 
-class RingDrops:
-    """tp_drops of another process's packet sockets bound to one interface."""
-
-    def __init__(self, pid, ifname):
-        ifindex = read_int(f"/sys/class/net/{ifname}/ifindex")
-        inodes = set()
-        with open("/proc/net/packet") as f:  # this namespace's packet sockets
-            next(f)
-            for line in f:
-                col = line.split()
-                if int(col[4]) == ifindex:
-                    inodes.add(col[8])
-        libc = ctypes.CDLL(None, use_errno=True)
-        pidfd = os.pidfd_open(pid)
-        self.socks = []
-        for fd in os.listdir(f"/proc/{pid}/fd"):
-            try:
-                target = os.readlink(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
-            if target.startswith("socket:[") and target[8:-1] in inodes:
-                mine = libc.syscall(SYS_PIDFD_GETFD, pidfd, int(fd), 0)
-                if mine < 0:
-                    fail(f"pidfd_getfd({pid}, {fd}): {os.strerror(ctypes.get_errno())}")
-                self.socks.append(socket.socket(fileno=mine))
-        os.close(pidfd)
-        if not self.socks:
-            fail(f"process {pid} has no packet socket on {ifname}")
-        self.total = 0
-
-    def read(self):
-        for s in self.socks:
-            raw = s.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)
-            self.total += int.from_bytes(raw[4:8], sys.byteorder)  # tp_drops
-        return self.total
-
-
 def connect(path, timeout):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(timeout)
@@ -108,13 +63,10 @@ def connect(path, timeout):
 def cmd_sample(argv):
     sock_path, if_in, if_out, out_path, stop = argv[:5]
     interval = 0.1
-    steal = None
     rest = argv[5:]
     while rest:
         if rest[0] == "--interval-ms":
             interval = int(rest[1]) / 1000
-        elif rest[0] == "--steal-drops":
-            steal = RingDrops(int(rest[1]), if_in)
         else:
             fail(f"unknown option {rest[0]}")
         rest = rest[2:]
@@ -132,7 +84,6 @@ def cmd_sample(argv):
                 "k_in": read_int(f"{sysfs}{if_in}/statistics/rx_packets"),
                 "k_out": read_int(f"{sysfs}{if_out}/statistics/tx_packets"),
                 "k_out_drop": read_int(f"{sysfs}{if_out}/statistics/tx_dropped"),
-                "ring_drops": steal.read() if steal else 0,
             }
             try:
                 s.sendall(req)
@@ -172,7 +123,7 @@ def load(path):
 
 def named(s):
     """Drops with a name, up to sample s: at prx's input, inside prx, at its output."""
-    return s["imissed"] + s["rx_nombuf"] + s["ierrors"] + s["ring_drops"] + s["dropped"]
+    return s["imissed"] + s["rx_nombuf"] + s["ierrors"] + s["dropped"]
 
 
 def between(samples, t0, t1):
@@ -270,7 +221,7 @@ def cmd_analyse(argv):
     for k, v in res.items():
         print(f"{k}={v}")
     print(f"drops_by_reason={','.join(f'{k}:{v}' for k, v in last['drops'].items()) or '-'}")
-    for k in ("imissed", "rx_nombuf", "ierrors", "ring_drops", "dropped"):
+    for k in ("imissed", "rx_nombuf", "ierrors", "dropped"):
         print(f"end_{k}={last[k]}")
     return 0
 

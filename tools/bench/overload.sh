@@ -28,8 +28,8 @@ field() {
 }
 
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg); work_cycles=${OVERLOAD_WORK:-200000} factor=${OVERLOAD_FACTOR:-2.5}"
-printf '%-8s %5s %9s %9s %9s %9s %9s %8s %8s %8s %11s %8s\n' mode trial cap_cal cap_over \
-	offered half imissed ring tx_full rx_nombuf recovery_ms ctl_ms
+printf '%-8s %5s %9s %9s %9s %9s %9s %8s %8s %11s %8s\n' mode trial cap_cal cap_over \
+	offered half imissed tx_full rx_nombuf recovery_ms ctl_ms
 for t in $(seq 1 "$TRIALS"); do
 	for m in $MODES; do
 		out=$W/$m.$t.log
@@ -39,10 +39,10 @@ for t in $(seq 1 "$TRIALS"); do
 			continue
 		fi
 		l=$(grep "^overload: $m: work_cycles" "$out")
-		printf '%-8s %5s %9s %9s %9s %9s %9s %8s %8s %8s %11s %8s\n' "$m" "$t" \
+		printf '%-8s %5s %9s %9s %9s %9s %9s %8s %8s %11s %8s\n' "$m" "$t" \
 			"$(field "$l" capacity)" "$(printf '%s\n' "$l" | grep -o '[0-9]*/s under' | grep -o '^[0-9]*')" \
 			"$(field "$l" offered)" "$(printf '%s\n' "$l" | grep -o 'then [0-9]*' | grep -o '[0-9]*')" \
-			"$(field "$l" imissed)" "$(field "$l" ring)" \
+			"$(field "$l" imissed)" \
 			"$(printf '%s\n' "$l" | grep -o 'tx_full:[0-9]*' | grep -o '[0-9]*$' || echo 0)" \
 			"$(field "$l" rx_nombuf)" "$(field "$l" recovery)" \
 			"$(printf '%s\n' "$l" | grep -o 'max [0-9.]* ms' | grep -o '[0-9.]*')" | tee -a "$W/table"
@@ -51,7 +51,7 @@ done
 echo "medians:"
 for m in $MODES; do
 	grep "^$m " "$W/table" 2>/dev/null | awk -v m="$m" '
-		{ cap[NR] = $3; over[NR] = $4; rec[NR] = $11 }
+		{ cap[NR] = $3; over[NR] = $4; rec[NR] = $10 }
 		function med(a, n,   i, j, t) {
 			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
 				if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
