@@ -10,20 +10,23 @@
 #include <net/if.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <linux/virtio_net.h>
 
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
 #include "prx_afpacket.h"
 
-/* iovecs one tx burst may use (multi-segment mbufs take one per segment) */
-#define AFP_TX_IOV_MAX (4 * PRX_BURST_MAX)
+/* iovecs one tx burst may use (multi-segment mbufs take one per segment; a 64 KiB
+ * super-frame of 2 KiB mbufs 33, and its virtio_net_hdr one) */
+#define AFP_TX_IOV_MAX (40 * PRX_BURST_MAX)
 
 /* Counters written by the queue's reactor only (prx_counter_add), read with relaxed loads. */
 struct afp_rx_counters {
 	uint64_t packets, bytes;
 	uint64_t nombuf;    /* frames dropped: no mbuf */
 	uint64_t truncated; /* frames dropped: tp_snaplen < tp_len (longer than a ring frame) */
+	uint64_t bad_vnet;  /* gso: frames dropped, their virtio_net_hdr not carried (afp_vnet.c) */
 };
 
 struct afp_tx_counters {
@@ -43,6 +46,7 @@ struct afp_rxq {
 	uint16_t port_id;
 	uint8_t version;    /* TPACKET_V2 or TPACKET_V3 */
 	bool drop_outgoing; /* fanout member: PACKET_IGNORE_OUTGOING does not apply */
+	bool vnet;	    /* gso: a virtio_net_hdr before each frame */
 	int fd;
 	size_t ring_len;
 	/* reactor state */
@@ -61,10 +65,12 @@ struct afp_txq {
 	int fd;
 	uint64_t log_next;     /* rate limit of the hot-path log (timer cycles) */
 	const char *port_name; /* for the rate-limited log (port->name outlives the queue) */
+	bool vnet;	       /* gso: a virtio_net_hdr before each frame */
 	struct afp_tx_counters st;
 	/* sendmmsg: one message per packet, iovecs point into the mbufs */
 	struct mmsghdr msg[PRX_BURST_MAX];
 	struct iovec iov[AFP_TX_IOV_MAX];
+	struct virtio_net_hdr vh[PRX_BURST_MAX];
 } __rte_cache_aligned;
 
 /* Ring geometry chosen at configure. */
@@ -109,7 +115,7 @@ void prx__afp_super_frames_restore(struct prx_port *port);
 /* afp_rx.c */
 int prx__afp_rxq_open(struct afp_rxq *q, const char *port, uint8_t version,
 		      const struct afp_ring_geom *g, uint32_t retire_tov_ms,
-		      struct rte_mempool *pool, uint16_t port_id);
+		      struct rte_mempool *pool, uint16_t port_id, bool vnet);
 void prx__afp_rxq_close(struct afp_rxq *q);
 /* Give back to the kernel every frame the ring holds (control thread, queue not polled). */
 void prx__afp_rxq_drain(struct afp_rxq *q);
@@ -117,9 +123,19 @@ uint16_t prx__afp_rx_burst_v2(void *rxq, struct rte_mbuf **pkts, uint16_t n);
 uint16_t prx__afp_rx_burst_v3(void *rxq, struct rte_mbuf **pkts, uint16_t n);
 
 /* afp_tx.c */
-int prx__afp_txq_open(struct afp_txq *q, const char *port, int ifindex, bool qdisc_bypass);
+int prx__afp_txq_open(struct afp_txq *q, const char *port, int ifindex, bool qdisc_bypass,
+		      bool vnet);
 void prx__afp_txq_close(struct afp_txq *q);
 uint16_t prx__afp_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n);
+
+/* afp_vnet.c: `gso` ports.  A received frame's virtio_net_hdr into m's offload request
+ * (f, len: the frame as the ring holds it; shift: bytes of VLAN tag put back in front);
+ * -1: one prx cannot carry (the frame is dropped).  m's offload request as a header. */
+int prx__afp_vnet_to_mbuf(const void *vnet, const uint8_t *f, uint32_t len, uint16_t shift,
+			  struct rte_mbuf *m);
+void prx__afp_mbuf_to_vnet(const struct rte_mbuf *m, void *vnet);
+/* For a port without gso: complete a partial checksum; -1 for a super-frame. */
+int prx__afp_offload_in_software(struct rte_mbuf *m);
 
 /* true at most once a second per *next (hot-path log rate limit) */
 bool prx__afp_log_ok(uint64_t *next);

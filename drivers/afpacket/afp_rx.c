@@ -163,7 +163,7 @@ frame_to_mbuf(struct afp_rxq *q, uint8_t *f, uint32_t snaplen, uint32_t len, uin
 		prx_counter_add(&q->st.truncated, 1);
 		return 0;
 	}
-	if (status & TP_STATUS_CSUMNOTREADY)
+	if ((status & TP_STATUS_CSUMNOTREADY) && !q->vnet)
 		csum_complete(f, len);
 	m = rte_pktmbuf_alloc(q->pool);
 	if (unlikely(m == NULL)) {
@@ -188,6 +188,12 @@ frame_to_mbuf(struct afp_rxq *q, uint8_t *f, uint32_t snaplen, uint32_t len, uin
 	if (unlikely(rc != 0)) {
 		rte_pktmbuf_free(m);
 		prx_counter_add(&q->st.nombuf, 1);
+		return 0;
+	}
+	if (q->vnet && unlikely(prx__afp_vnet_to_mbuf(f - sizeof(struct virtio_net_hdr), f, len,
+						      (uint16_t)(m->pkt_len - len), m) != 0)) {
+		rte_pktmbuf_free(m);
+		prx_counter_add(&q->st.bad_vnet, 1);
 		return 0;
 	}
 	m->port = q->port_id;
@@ -355,7 +361,7 @@ setsockopt_int(int fd, int level, int opt, int v)
 int
 prx__afp_rxq_open(struct afp_rxq *q, const char *port, uint8_t version,
 		  const struct afp_ring_geom *g, uint32_t retire_tov_ms, struct rte_mempool *pool,
-		  uint16_t port_id)
+		  uint16_t port_id, bool vnet)
 {
 	/* a filter that drops everything: the queue receives nothing until start */
 	struct sock_filter drop_all = BPF_STMT(BPF_RET | BPF_K, 0);
@@ -389,6 +395,12 @@ prx__afp_rxq_open(struct afp_rxq *q, const char *port, uint8_t version,
 	rc = setsockopt_int(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
 	if (rc != 0)
 		goto fail;
+	if (vnet) { /* before the ring: the kernel refuses it after */
+		what = "PACKET_VNET_HDR";
+		rc = setsockopt_int(fd, SOL_PACKET, PACKET_VNET_HDR, 1);
+		if (rc != 0)
+			goto fail;
+	}
 	memset(&req, 0, sizeof(req));
 	if (version == TPACKET_V3) {
 		req.v3.tp_block_size = g->block_size;
@@ -421,6 +433,7 @@ prx__afp_rxq_open(struct afp_rxq *q, const char *port, uint8_t version,
 	q->pool = pool;
 	q->port_id = port_id;
 	q->version = version;
+	q->vnet = vnet;
 	q->block_size = g->block_size;
 	q->frames_per_block = g->block_size / g->frame_size;
 	q->cur = q->ring;

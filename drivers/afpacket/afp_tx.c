@@ -53,10 +53,27 @@ prx__afp_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 		struct rte_mbuf *m = pkts[k];
 		struct msghdr *h = &q->msg[k].msg_hdr;
 
-		if (niov + m->nb_segs > AFP_TX_IOV_MAX)
+		if (niov + m->nb_segs + 1 > AFP_TX_IOV_MAX)
 			break;
 		h->msg_iov = &q->iov[niov];
 		h->msg_iovlen = m->nb_segs;
+		if (q->vnet) {
+			/* gso (afp_vnet.c): what the frame still owes, for the kernel */
+			prx__afp_mbuf_to_vnet(m, &q->vh[k]);
+			q->iov[niov].iov_base = &q->vh[k];
+			q->iov[niov++].iov_len = sizeof(q->vh[k]);
+			h->msg_iovlen++;
+		} else if (unlikely(m->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG |
+						   RTE_MBUF_F_TX_UDP_SEG)) &&
+			   prx__afp_offload_in_software(m) != 0) {
+			/* a super-frame from a gso port: it cannot leave here whole */
+			if (prx__afp_log_ok(&q->log_next))
+				PRX_LOG(WARNING, PORT,
+					"%s: a %u-byte super-frame cannot leave through a port "
+					"without afpacket.gso (refused)",
+					q->port_name, m->pkt_len);
+			break;
+		}
 		for (; m != NULL; m = m->next) {
 			q->iov[niov].iov_base = rte_pktmbuf_mtod(m, void *);
 			q->iov[niov].iov_len = m->data_len;
@@ -86,7 +103,7 @@ setsockopt_int(int fd, int level, int opt, int v)
 }
 
 int
-prx__afp_txq_open(struct afp_txq *q, const char *port, int ifindex, bool qdisc_bypass)
+prx__afp_txq_open(struct afp_txq *q, const char *port, int ifindex, bool qdisc_bypass, bool vnet)
 {
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
@@ -114,6 +131,13 @@ prx__afp_txq_open(struct afp_txq *q, const char *port, int ifindex, bool qdisc_b
 		if (rc != 0)
 			goto fail;
 	}
+	if (vnet) {
+		what = "PACKET_VNET_HDR";
+		rc = setsockopt_int(fd, SOL_PACKET, PACKET_VNET_HDR, 1);
+		if (rc != 0)
+			goto fail;
+	}
+	q->vnet = vnet;
 	q->fd = fd;
 	return 0;
 fail:

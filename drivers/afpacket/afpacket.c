@@ -24,6 +24,9 @@
 #include "prx_log.h"
 
 #define AFP_DEFAULT_RING_FRAMES 4096
+/* gso: 64 KiB frames (a 128 KiB block each, as the kernel allocates whole orders) */
+#define AFP_GSO_RING_FRAMES 256
+#define AFP_GSO_MAX_FRAME (65535 + (int)sizeof(struct virtio_net_hdr))
 #define AFP_DEFAULT_BLOCK_SIZE (128 * 1024)
 #define AFP_DEFAULT_RETIRE_TOV_MS 1
 #define AFP_MIN_FRAME_SIZE 2048
@@ -168,7 +171,8 @@ afp_configure(struct prx_port *port, const struct prx_port_setup *setup)
 	mtu = get_mtu(ap, port->name);
 	if (mtu < 0)
 		return mtu;
-	rc = choose_geometry(port, mtu);
+	/* gso: ring frames for super-frames and their virtio_net_hdr */
+	rc = choose_geometry(port, ap->params.gso ? AFP_GSO_MAX_FRAME : mtu);
 	if (rc != 0)
 		return rc;
 	ap->rxq = rte_zmalloc_socket("prx_afp_rxq", setup->n_rxq * sizeof(*ap->rxq),
@@ -181,7 +185,8 @@ afp_configure(struct prx_port *port, const struct prx_port_setup *setup)
 	}
 	for (uint16_t q = 0; q < setup->n_rxq; q++) {
 		rc = prx__afp_rxq_open(&ap->rxq[q], port->name, ap->version, &ap->geom,
-				       ap->params.retire_tov_ms, setup->pool, port->index);
+				       ap->params.retire_tov_ms, setup->pool, port->index,
+				       ap->params.gso);
 		if (rc != 0)
 			goto fail;
 		ap->rxq[q].drop_outgoing = setup->n_rxq > 1;
@@ -203,21 +208,24 @@ afp_configure(struct prx_port *port, const struct prx_port_setup *setup)
 	}
 	for (uint16_t q = 0; q < setup->n_txq; q++) {
 		rc = prx__afp_txq_open(&ap->txq[q], port->name, ap->ifindex,
-				       ap->params.qdisc_bypass);
+				       ap->params.qdisc_bypass, ap->params.gso);
 		if (rc != 0)
 			goto fail;
 		ap->n_txq++;
 		port->txq[q] = &ap->txq[q];
 	}
-	prx__afp_super_frames_off(port);
+	if (!ap->params.gso) /* super-frames do not fit a ring frame: GRO/LRO off */
+		prx__afp_super_frames_off(port);
 	port->rx_burst = ap->version == TPACKET_V3 ? prx__afp_rx_burst_v3 : prx__afp_rx_burst_v2;
 	port->tx_burst = prx__afp_tx_burst;
 	PRX_LOG(INFO, PORT,
-		"%s: %s configured: %u rxq (TPACKET_V%u, %u frames of %u B in %u blocks of %u B%s%s), %u txq (sendmmsg%s), MTU %d",
+		"%s: %s configured: %u rxq (TPACKET_V%u, %u frames of %u B in %u blocks of %u B%s%s%s), %u txq (sendmmsg%s%s), MTU %d",
 		port->name, ap->ifname, setup->n_rxq, ap->version + 1, ap->geom.frame_nr,
 		ap->geom.frame_size, ap->geom.block_nr, ap->geom.block_size,
 		setup->n_rxq > 1 ? ", fanout hash" : "", setup->promiscuous ? ", promisc" : "",
-		setup->n_txq, ap->params.qdisc_bypass ? ", qdisc bypass" : "", mtu);
+		ap->params.gso ? ", gso" : "", setup->n_txq,
+		ap->params.qdisc_bypass ? ", qdisc bypass" : "", ap->params.gso ? ", gso" : "",
+		mtu);
 	return 0;
 fail:
 	free_queues(ap);
@@ -411,7 +419,8 @@ afp_hw_stats(struct prx_port *port, struct prx_port_hw_stats *st)
 		st->ipackets += prx_counter_read(&rq->st.packets);
 		st->ibytes += prx_counter_read(&rq->st.bytes);
 		st->rx_nombuf += prx_counter_read(&rq->st.nombuf);
-		st->ierrors += prx_counter_read(&rq->st.truncated);
+		st->ierrors +=
+			prx_counter_read(&rq->st.truncated) + prx_counter_read(&rq->st.bad_vnet);
 	}
 	for (uint16_t q = 0; q < ap->n_txq; q++) {
 		const struct afp_txq *tq = &ap->txq[q];
@@ -483,9 +492,9 @@ void
 prx_afpacket_params_defaults(struct prx_afpacket_params *p)
 {
 	if (p->ring_frames == 0)
-		p->ring_frames = AFP_DEFAULT_RING_FRAMES;
-	if (p->ring == PRX_AFPACKET_RING_DEFAULT)
-		p->ring = PRX_AFPACKET_RING_V2;
+		p->ring_frames = p->gso ? AFP_GSO_RING_FRAMES : AFP_DEFAULT_RING_FRAMES;
+	if (p->ring == PRX_AFPACKET_RING_DEFAULT || p->gso)
+		p->ring = PRX_AFPACKET_RING_V2; /* the kernel gives super-frames to V2 rings */
 	if (p->block_size == 0)
 		p->block_size = AFP_DEFAULT_BLOCK_SIZE;
 	if (p->retire_tov_ms == 0)

@@ -66,6 +66,10 @@ struct prx_afpacket_params {
 	uint32_t block_size;	     /**< V3: bytes per block (page multiple); default 128 KiB */
 	uint32_t retire_tov_ms;	     /**< V3: block retire timeout in ms; default 1 */
 	bool fanout_defrag;	     /**< fanout reassembles IP fragments: off (docs/afpacket.md) */
+	/** PACKET_VNET_HDR: TSO/GSO super-frames (up to 64 KiB) and partial checksums pass
+	 *  through as mbuf offload requests (RTE_MBUF_F_TX_TCP_SEG, ..._TCP_CKSUM), and
+	 *  leave through a gso port as such; GRO stays on.  V2 rings of 64 KiB frames. */
+	bool gso;
 };
 
 /** Fill defaults for the fields left 0 (frame_size stays 0: chosen from the MTU). */

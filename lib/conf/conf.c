@@ -57,8 +57,8 @@ prx_handler_type_name(enum prx_handler_type t)
 static const char *const root_keys[] = {
 	"mode",	   "instance", "eal",	"memory_mb", "stats_interval", "control_core", "reactors",
 	"mempool", "handlers", "ports", "control",   "core_mapping",   "workers",      NULL};
-static const char *const afpacket_keys[] = {
-	"ring_frames", "frame_size", "qdisc_bypass", "ring", "retire_ms", "fanout_defrag", NULL};
+static const char *const afpacket_keys[] = {"ring_frames", "frame_size",    "qdisc_bypass", "ring",
+					    "retire_ms",   "fanout_defrag", "gso",	    NULL};
 static const char *const ring_names[] = {"v2", "v3", NULL};
 static const char *const mempool_keys[] = {"mbufs", "cache", "data_room", NULL};
 static const char *const port_keys[] = {"name",	       "rx_queues", "rx_desc", "tx_desc",
@@ -401,6 +401,18 @@ parse_afpacket(struct parse *p, const config_setting_t *g, struct prx_conf_port 
 	s = member(g, "fanout_defrag");
 	if (s != NULL)
 		prx__conf_bool(p->ctx, s, &port->afpacket.fanout_defrag);
+	s = member(g, "gso");
+	if (s != NULL && prx__conf_bool(p->ctx, s, &port->afpacket.gso) == 0 &&
+	    port->afpacket.gso) {
+		if (port->afpacket.ring == 3)
+			prx__conf_error(p->ctx, s, NULL,
+					"needs ring \"v2\" (the kernel hands "
+					"super-frames to TPACKET_V2 rings only)");
+		if (port->afpacket.frame_size != 0)
+			prx__conf_error(p->ctx, member(g, "frame_size"), NULL,
+					"cannot be set with gso (ring frames hold 64 KiB "
+					"super-frames)");
+	}
 }
 
 static void
@@ -435,6 +447,12 @@ parse_port(struct parse *p, const config_setting_t *g)
 	s = member(g, "afpacket");
 	if (s != NULL)
 		parse_afpacket(p, s, port);
+	/* a super-frame received on one port can only leave whole through another that
+	 * passes them: all or none (docs/afpacket.md, "gso") */
+	if (c->n_ports > 0 && port->afpacket.gso != c->ports[0].afpacket.gso)
+		prx__conf_error(p->ctx, s != NULL ? s : g, s != NULL ? "gso" : "afpacket",
+				"afpacket.gso must be the same on every port (port %s has %s)",
+				c->ports[0].name, c->ports[0].afpacket.gso ? "true" : "false");
 	s = member(g, "address");
 	if (s != NULL)
 		prx__conf_port_address(p->ctx, s, port);

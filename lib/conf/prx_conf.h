@@ -90,8 +90,9 @@ struct prx_conf_port {
 		uint32_t
 			retire_ms; /**< `afpacket.retire_ms`: v3 block retire timeout, 0 = driver default (1); 1..1000 */
 		bool fanout_defrag; /**< `afpacket.fanout_defrag`, default false */
-	} afpacket;		    /**< fallback-mode settings of the kernel interface */
-	int line;		    /**< line of the port's group, for later messages */
+		bool gso; /**< `afpacket.gso`: super-frames and partial checksums passed through */
+	} afpacket;	  /**< fallback-mode settings of the kernel interface */
+	int line;	  /**< line of the port's group, for later messages */
 	/** Why `dpdk` is NULL although the file sets it: a ${NAME[i]} reference to an
 	 *  environment variable that is not set (SR-IOV device plugin: no device allocated),
 	 *  e.g. "${PCIDEVICE_X[0]}: PCIDEVICE_X is not set"; "" otherwise. */

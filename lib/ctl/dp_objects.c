@@ -137,6 +137,7 @@ dp_probe_port(struct prx_dataplane *dp, const struct prx_conf_port *cp, struct p
 						       : PRX_AFPACKET_RING_V2,
 			.retire_tov_ms = cp->afpacket.retire_ms,
 			.fanout_defrag = cp->afpacket.fanout_defrag,
+			.gso = cp->afpacket.gso,
 		};
 
 		prx_afpacket_params_defaults(&ap);

@@ -46,9 +46,10 @@ rd32n(const uint8_t *p) /* network order kept */
 	return v;
 }
 
-/* The TCP/UDP/ICMP header at `off`, within `end` (the IP datagram's end). */
+/* The TCP/UDP/ICMP header at `off`, within `end` (the IP datagram's end) and the
+ * `avail` bytes that may be read. */
 static int
-parse_l4(const uint8_t *d, uint32_t off, uint32_t end, struct prx_pkt_info *pi)
+parse_l4(const uint8_t *d, uint32_t off, uint32_t end, uint32_t avail, struct prx_pkt_info *pi)
 {
 	uint32_t need;
 
@@ -66,13 +67,13 @@ parse_l4(const uint8_t *d, uint32_t off, uint32_t end, struct prx_pkt_info *pi)
 	default:
 		return 0; /* not parsed: fine */
 	}
-	if (off + need > end)
+	if (off + need > end || off + need > avail)
 		return PRX_DROP_L4_TRUNC;
 	if (pi->l4_proto == PROTO_TCP) {
 		/* data offset: the header may be longer than 20, never shorter */
 		uint32_t doff = (uint32_t)(d[off + 12] >> 4) * 4;
 
-		if (doff < 20 || off + doff > end)
+		if (doff < 20 || off + doff > end || off + doff > avail)
 			return PRX_DROP_L4_TRUNC;
 	}
 	pi->l4_off = (uint16_t)off;
@@ -87,19 +88,19 @@ parse_l4(const uint8_t *d, uint32_t off, uint32_t end, struct prx_pkt_info *pi)
 }
 
 static int
-parse_ipv4(const uint8_t *d, uint32_t len, uint32_t off, struct prx_pkt_info *pi)
+parse_ipv4(const uint8_t *d, uint32_t avail, uint32_t len, uint32_t off, struct prx_pkt_info *pi)
 {
 	uint32_t ihl, total;
 	uint16_t frag;
 
-	if (off + IP4_MIN > len)
+	if (off + IP4_MIN > avail)
 		return PRX_DROP_L3_TRUNC;
 	if ((d[off] >> 4) != 4)
 		return PRX_DROP_BAD_VERSION;
 	ihl = (uint32_t)(d[off] & 0x0f) * 4;
 	if (ihl < IP4_MIN)
 		return PRX_DROP_BAD_IHL;
-	if (off + ihl > len)
+	if (off + ihl > avail)
 		return PRX_DROP_L3_TRUNC;
 	total = rd16(d + off + 2);
 	if (total < ihl || off + total > len)
@@ -117,15 +118,15 @@ parse_ipv4(const uint8_t *d, uint32_t len, uint32_t off, struct prx_pkt_info *pi
 	pi->fragment = (frag & 0x3fff) != 0; /* MF or an offset */
 	if (!pi->first_fragment)
 		return 0; /* no L4 header in later fragments */
-	return parse_l4(d, off + ihl, off + total, pi);
+	return parse_l4(d, off + ihl, off + total, avail, pi);
 }
 
 static int
-parse_ipv6(const uint8_t *d, uint32_t len, uint32_t off, struct prx_pkt_info *pi)
+parse_ipv6(const uint8_t *d, uint32_t avail, uint32_t len, uint32_t off, struct prx_pkt_info *pi)
 {
 	uint32_t payload;
 
-	if (off + IP6_HLEN > len)
+	if (off + IP6_HLEN > avail)
 		return PRX_DROP_L3_TRUNC;
 	if ((d[off] >> 4) != 6)
 		return PRX_DROP_BAD_VERSION;
@@ -140,7 +141,7 @@ parse_ipv6(const uint8_t *d, uint32_t len, uint32_t off, struct prx_pkt_info *pi
 	pi->ttl = d[off + 7];
 	pi->first_fragment = true;
 	/* extension headers are not walked: only a TCP/UDP/ICMPv6 header right after */
-	return parse_l4(d, off + IP6_HLEN, off + IP6_HLEN + payload, pi);
+	return parse_l4(d, off + IP6_HLEN, off + IP6_HLEN + payload, avail, pi);
 }
 
 static int
@@ -162,18 +163,22 @@ parse_arp(const uint8_t *d, uint32_t len, uint32_t off, struct prx_pkt_info *pi)
 }
 
 int
-prx_parse(const uint8_t *d, uint32_t len, struct prx_pkt_info *pi)
+prx_parse_seg(const uint8_t *d, uint32_t avail, uint32_t len, struct prx_pkt_info *pi)
 {
 	uint32_t off = ETH_HLEN - 2; /* the EtherType field */
 	uint16_t et;
 
 	memset(pi, 0, sizeof(*pi));
+	if (avail > len)
+		avail = len;
 	if (len < ETH_HLEN)
 		return PRX_DROP_RUNT;
+	if (avail < ETH_HLEN)
+		return PRX_DROP_L3_TRUNC;
 	et = rd16(d + off);
 	off += 2;
 	while (et == ET_VLAN || et == ET_QINQ) {
-		if (pi->n_vlan == PRX_PARSE_MAX_VLAN || off + VLAN_HLEN > len)
+		if (pi->n_vlan == PRX_PARSE_MAX_VLAN || off + VLAN_HLEN > avail)
 			return PRX_DROP_VLAN_TRUNC;
 		pi->vlan_tci[pi->n_vlan++] = rd16(d + off);
 		et = rd16(d + off + 2);
@@ -182,15 +187,21 @@ prx_parse(const uint8_t *d, uint32_t len, struct prx_pkt_info *pi)
 	pi->ether_type = et;
 	switch (et) {
 	case ET_IPV4:
-		return parse_ipv4(d, len, off, pi);
+		return parse_ipv4(d, avail, len, off, pi);
 	case ET_IPV6:
-		return parse_ipv6(d, len, off, pi);
+		return parse_ipv6(d, avail, len, off, pi);
 	case ET_ARP:
-		return parse_arp(d, len, off, pi);
+		return parse_arp(d, avail, off, pi);
 	default:
 		pi->l3_off = (uint16_t)off;
 		return 0;
 	}
+}
+
+int
+prx_parse(const uint8_t *d, uint32_t len, struct prx_pkt_info *pi)
+{
+	return prx_parse_seg(d, len, len, pi);
 }
 
 uint32_t

@@ -62,11 +62,20 @@ struct prx_pkt_info {
  */
 int prx_parse(const uint8_t *data, uint32_t len, struct prx_pkt_info *pi);
 
-/** Parse an mbuf's first segment (multi-segment mbufs: only what the first holds). */
+/**
+ * The same for a frame of `len` bytes of which only the first `avail` may be read (an
+ * mbuf chain's first segment): the headers must lie within them (else the frame is
+ * truncated: L3_TRUNC, VLAN_TRUNC, L4_TRUNC), the lengths are checked against `len`.
+ */
+int prx_parse_seg(const uint8_t *data, uint32_t avail, uint32_t len, struct prx_pkt_info *pi);
+
+/** Parse an mbuf: its headers in the first segment, its lengths against the whole chain
+ *  (a 64 KiB super-frame is a chain of 2 KiB segments). */
 static inline int
 prx_parse_mbuf(const struct rte_mbuf *m, struct prx_pkt_info *pi)
 {
-	return prx_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), pi);
+	return prx_parse_seg(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+			     rte_pktmbuf_pkt_len(m), pi);
 }
 
 /** Internet checksum (RFC 1071): add `len` bytes (read as big-endian 16-bit words; an

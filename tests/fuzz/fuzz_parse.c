@@ -46,5 +46,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 0 && prx_csum_add(prx_csum_add(0, data, half), data + half, len - half) !=
 				prx_csum_add(0, data, len))
 		finding("checksum of the halves differs from the whole", rc, size);
+	/* the headers in a first segment of `half` bytes (a heap copy of just those, for
+	 * ASan), the lengths against the whole: the whole frame's result or a truncation */
+	if (size > 0) {
+		uint8_t *part = malloc(half > 0 ? half : 1);
+		int rs;
+
+		if (part == NULL)
+			return 0;
+		memcpy(part, data, half);
+		rs = prx_parse_seg(part, half, len, &again);
+		free(part);
+		if (rs == 0 ? rc != 0 || memcmp(&pi, &again, sizeof(pi)) != 0
+			    : rs != rc && rs != PRX_DROP_L3_TRUNC && rs != PRX_DROP_VLAN_TRUNC &&
+				      rs != PRX_DROP_L4_TRUNC && rs != PRX_DROP_BAD_ARP)
+			finding("a split frame parses differently from the whole", rs, size);
+	}
 	return 0;
 }

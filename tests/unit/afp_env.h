@@ -59,5 +59,7 @@ uint16_t make_udp(uint8_t *f, uint16_t flow, uint32_t seq);
 
 /* The frame-content cases (test_afpacket_frames.c), run by test_afpacket.c's main. */
 extern const struct prx_test_case afp_frame_cases[];
+/* The `afpacket.gso` cases (test_afpacket_gso.c). */
+extern const struct prx_test_case afp_gso_cases[];
 
 #endif

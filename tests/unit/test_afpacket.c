@@ -346,6 +346,8 @@ main(void)
 		all[n++] = *c;
 	for (const struct prx_test_case *c = afp_frame_cases; c->name != NULL; c++)
 		all[n++] = *c;
+	for (const struct prx_test_case *c = afp_gso_cases; c->name != NULL; c++)
+		all[n++] = *c;
 	all[n] = (struct prx_test_case){NULL, NULL};
 
 	if (geteuid() != 0) {

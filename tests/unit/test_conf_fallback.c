@@ -40,6 +40,23 @@ test_bad_fallback_settings(void)
 		 "t.cfg:3: ports.[0].afpacket.retire_ms: 0 is out of range 1..1000", 1},
 		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\"; afpacket = 5; } );\n",
 		 "t.cfg:2: ports.[0].afpacket: expected a group", 1},
+		/* gso: V2 rings with frames sized for it, and on every port or none */
+		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\";\n"
+			  "  afpacket = { ring = \"v3\"; gso = true; }; } );\n",
+		 "t.cfg:3: ports.[0].afpacket.gso: needs ring \"v2\" (the kernel hands super-frames "
+		 "to TPACKET_V2 rings only)",
+		 1},
+		{REACTORS "ports = ( { name = \"a\"; kernel = \"eth0\";\n"
+			  "  afpacket = { frame_size = 4096; gso = true; }; } );\n",
+		 "t.cfg:3: ports.[0].afpacket.frame_size: cannot be set with gso (ring frames hold "
+		 "64 KiB super-frames)",
+		 1},
+		{REACTORS
+		 "ports = ( { name = \"a\"; kernel = \"eth0\"; afpacket = { gso = true; }; },\n"
+		 "  { name = \"b\"; kernel = \"eth1\"; } );\n",
+		 "t.cfg:3: ports.[1].afpacket: afpacket.gso must be the same on every port (port a "
+		 "has true)",
+		 1},
 	};
 
 	run_bad(cases, PRX_ARRAY_SIZE(cases));
@@ -73,6 +90,15 @@ test_fallback_settings(void)
 	CU_ASSERT_EQUAL(c->ports[1].afpacket.ring_frames, 0);
 	CU_ASSERT_EQUAL(c->ports[1].afpacket.frame_size, 0);
 	CU_ASSERT_FALSE(c->ports[1].afpacket.qdisc_bypass);
+	CU_ASSERT_FALSE(c->ports[0].afpacket.gso);
+	prx_conf_free(c);
+
+	c = load(REACTORS
+		 "ports = ( { name = \"a\"; kernel = \"veth0\"; afpacket = { gso = true; }; },\n"
+		 "  { name = \"b\"; kernel = \"veth1\"; afpacket = { gso = true; }; } );\n",
+		 &rc);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	CU_ASSERT_TRUE(c->ports[0].afpacket.gso && c->ports[1].afpacket.gso);
 	prx_conf_free(c);
 
 	/* without `engines` every reactor takes `engine` */

@@ -19,6 +19,7 @@ source "$here/common.sh"
 find_prxd "${1:-}"
 TRIALS=${TRIALS:-3}
 SECS=${SECS:-5}
+GSO=${GSO:-0} # 1: senders keep TSO/GSO, prx's ports pass super-frames (afpacket.gso)
 TAG=ri$$
 W=$(mktemp -d /tmp/prx-router-iperf.XXXXXX)
 PID=
@@ -44,13 +45,16 @@ ip -n ${TAG}A addr add 10.0.1.2/24 dev eth0
 ip -n ${TAG}B addr add 10.0.2.2/24 dev eth0
 for n in A B; do
 	ip -n ${TAG}$n link set eth0 up
-	ip netns exec ${TAG}$n ethtool -K eth0 tso off gso off >/dev/null 2>&1
+	# without GSO=1 prx's ports cannot take super-frames: both forward 1500-byte frames
+	[ "$GSO" = 1 ] || ip netns exec ${TAG}$n ethtool -K eth0 tso off gso off >/dev/null 2>&1
 done
 ip -n ${TAG}A route add default via 10.0.1.1
 ip -n ${TAG}B route add default via 10.0.2.1
 ip -n ${TAG}D link set da up
 ip -n ${TAG}D link set db up
 ip netns exec ${TAG}B iperf3 -s -D --pidfile "$W/iperf3.pid" >/dev/null
+AFP=
+[ "$GSO" = 1 ] && AFP='afpacket = { gso = true; };'
 cat >"$W/prx.cfg" <<CFG
 mode = "fallback";
 instance = "${TAG}";
@@ -58,8 +62,8 @@ reactors = { cores = [1]; };
 control = { metrics = ""; };
 handlers = ( { name = "resp"; type = "responder"; }, { name = "rt"; type = "router"; } );
 ports = (
-	{ name = "a"; kernel = "da"; address = "10.0.1.1/24"; chain = ["resp", "rt"]; },
-	{ name = "b"; kernel = "db"; address = "10.0.2.1/24"; chain = ["resp", "rt"]; }
+	{ name = "a"; kernel = "da"; address = "10.0.1.1/24"; chain = ["resp", "rt"]; $AFP },
+	{ name = "b"; kernel = "db"; address = "10.0.2.1/24"; chain = ["resp", "rt"]; $AFP }
 );
 CFG
 
@@ -80,7 +84,7 @@ kernel_off() {
 	ip -n ${TAG}B neigh flush all
 }
 
-echo "router_iperf.sh: $(date -u +%FT%TZ), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg), $PRXD, ${SECS}s per run"
+echo "router_iperf.sh: $(date -u +%FT%TZ), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg), $PRXD, ${SECS}s per run, GSO=$GSO"
 prx_r=() kern_r=()
 for t in $(seq 1 "$TRIALS"); do
 	kernel_on
