@@ -2,8 +2,9 @@
 /*
  * Frames the router makes, checked byte by byte with their checksums recomputed: ARP
  * requests and replies, ICMP errors (RFC 792 quote, VLAN tags kept, padding), when an
- * ICMP error must not be sent (RFC 1812), and the TTL decrement's incremental checksum
- * against a full recomputation over many headers.
+ * ICMP error must not be sent (RFC 1812), the TTL decrement's incremental checksum
+ * against a full recomputation over many headers and against prx_csum_update16() for
+ * every checksum.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -283,11 +284,43 @@ test_plain_ipv4_agrees_with_parser(void)
 	CU_ASSERT(taken > 100000);
 }
 
+/* rt_ttl_dec()'s closed form is prx_csum_update16() bit for bit: every checksum, with
+ * TTLs 1, 2, 64, 255 and protocols 0, 1, 6, 17, 255. */
+static void
+test_ttl_decrement_every_checksum(void)
+{
+	static const uint8_t ttls[] = {1, 2, 64, 255}, protos[] = {0, 1, 6, 17, 255};
+	unsigned int bad = 0;
+	uint8_t ip[20] = {0x45};
+
+	for (unsigned int t = 0; t < sizeof(ttls); t++) {
+		for (unsigned int q = 0; q < sizeof(protos); q++) {
+			for (uint32_t c = 0; c <= 0xffff; c++) {
+				uint16_t csum = (uint16_t)c, old, new, want, got;
+
+				ip[8] = ttls[t];
+				ip[9] = protos[q];
+				memcpy(ip + 10, &csum, 2);
+				memcpy(&old, ip + 8, 2);
+				rt_ttl_dec(ip);
+				memcpy(&new, ip + 8, 2);
+				memcpy(&got, ip + 10, 2);
+				want = prx_csum_update16(csum, old, new);
+				if (got != want || ip[8] != (uint8_t)(ttls[t] - 1) ||
+				    ip[9] != protos[q])
+					bad++;
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 const struct prx_test_case router_pkt_cases[] = {
 	PRX_TEST(test_plain_ipv4_agrees_with_parser),
 	PRX_TEST(test_arp_frames),
 	PRX_TEST(test_icmp_errors),
 	PRX_TEST(test_no_icmp_about),
 	PRX_TEST(test_ttl_decrement_checksum),
+	PRX_TEST(test_ttl_decrement_every_checksum),
 	{NULL, NULL},
 };
