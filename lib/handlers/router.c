@@ -13,6 +13,7 @@
 
 #include "prx_punt.h"
 #include "prx_slowpath.h"
+#include "router_fast.h"
 #include "router_internal.h"
 
 #define PREFETCH 4 /* packets ahead */
@@ -41,7 +42,7 @@ punt(struct prx_pipe *p, const struct rt *rt, struct rte_mbuf *m, enum prx_punt_
 
 /* Counts of one burst, added to the reactor's counters once. */
 struct burst_count {
-	uint64_t fwd, local, arp, ttl, unreach, neigh, unres;
+	uint64_t local, arp, ttl, unreach, neigh, unres;
 };
 
 /*
@@ -102,7 +103,8 @@ route_one(struct prx_pipe *p, struct rt *rt, struct rte_mbuf *m, uint16_t l3, ui
 	return nh->slot;
 }
 
-/* Where the burst's IPv4 packets to route go, before the lookup. */
+/* Where the burst's IPv4 packets to route go, before the lookup.  l3[] is 0 for a frame
+ * rt_fast_ipv4() took (IPv4 header at 14), else the header's offset. */
 struct v4_list {
 	uint16_t k;
 	uint32_t ips[PRX_BURST_MAX];
@@ -136,65 +138,142 @@ classify(struct prx_pipe *p, const struct rt *rt, struct rte_mbuf *m, const uint
 	return 0;
 }
 
+/* A frame rt_fast_ipv4() did not take: the plain IPv4 shortcut, else classify(); the
+ * same result as classify(). */
+static __rte_noinline uint64_t
+admit(struct prx_pipe *p, const struct rt *rt, struct rte_mbuf *m, const uint8_t *in_mac,
+      struct burst_count *bc)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t dst;
+
+	/* only what is sent to us is routed: not what a promiscuous port overhears, nor
+	 * broadcasts */
+	if (rt_plain_ipv4(d, rte_pktmbuf_data_len(m), &dst) && mac_eq(d, in_mac))
+		return (uint64_t)RTE_ETHER_HDR_LEN << 32 | dst;
+	return classify(p, rt, m, in_mac, bc);
+}
+
+/* The next hop `hop` when route_one() would rewrite any packet with a TTL > 1 for it
+ * (a gateway whose neighbour is reachable): true with its egress slot and both MACs. */
+static inline bool
+hop_fast(const struct rt *rt, uint64_t hop, uint16_t *slot, union rt_macs *macs)
+{
+	const struct rt_nh *nh;
+	union rt_neigh w;
+
+	if (unlikely(hop - 1 >= RT_MAX_NH - 1))
+		return false;
+	nh = &rt->nh[hop];
+	if (unlikely(nh->kind != NH_GATEWAY))
+		return false;
+	w.w = __atomic_load_n(&rt->neigh[nh->neigh].w, __ATOMIC_ACQUIRE);
+	if (unlikely(w.s.state < NS_REACHABLE))
+		return false;
+	memset(macs, 0, sizeof(*macs));
+	memcpy(macs->b, w.s.mac, 6);
+	memcpy(macs->b + 6, nh->src_mac, 6);
+	*slot = nh->slot;
+	return true;
+}
+
+/* Send the routed packets m[0..n-1], slot[i] each: each run to one port is one burst (a
+ * whole burst to an empty buffer goes to the driver without a copy). */
+static __rte_noinline void
+tx_runs(struct prx_pipe *p, struct rte_mbuf **m, const uint16_t *slot, uint16_t n)
+{
+	for (uint16_t i = 0; i < n;) {
+		uint16_t j = (uint16_t)(i + 1);
+
+		while (j < n && slot[j] == slot[i])
+			j++;
+		prx_pkt_tx_burst(p, slot[i], &m[i], (uint16_t)(j - i));
+		i = j;
+	}
+}
+
+/*
+ * Two passes around one bulk FIB lookup.  The first sorts the burst: the common frame
+ * (rt_fast_ipv4) is queued for the lookup with a handful of vector instructions, the
+ * rest goes through admit().  The second rewrites the common frame for its next hop,
+ * which is looked at once per run of packets to the same one (the neighbour's word is
+ * read once per run, as a burst is processed as of one instant), and hands any other to
+ * route_one().  Forwarded packets keep their order.
+ */
 static void
 rt_process(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rt *rt = h->priv;
 	struct rt_rstats *rs = &rt->rstats[p->id];
 	const uint8_t *in_mac = p->ports[p->in_slot]->mac.addr_bytes;
-	uint64_t hops[PRX_BURST_MAX];
+	uint64_t hops[PRX_BURST_MAX], c_hop = UINT64_MAX;
 	struct burst_count bc = {0};
+	struct rt_fast_key key;
+	union rt_macs macs;
+	uint16_t i, k = 0, fwd = 0, c_slot = 0;
+	uint32_t ports = 0; /* bit s: something forwarded to slot s */
 	struct v4_list v;
-	uint16_t i;
 
-	v.k = 0;
+	rt_fast_key_init(&key, in_mac);
 	for (i = 0; i < n && i < PREFETCH; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 		uint32_t dst;
 
 		if (i + PREFETCH < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH], void *));
-		/* only what is sent to us is routed: not what a promiscuous port overhears,
-		 * nor broadcasts */
-		if (likely(rt_plain_ipv4(d, rte_pktmbuf_data_len(m), &dst) && mac_eq(d, in_mac))) {
-			v.ips[v.k] = rte_be_to_cpu_32(dst);
-			v.l3[v.k] = RTE_ETHER_HDR_LEN;
-			v.m[v.k++] = m;
+		if (likely(rt_fast_ipv4(&key, rte_pktmbuf_mtod(m, const uint8_t *),
+					rte_pktmbuf_data_len(m), &dst))) {
+			v.ips[k] = rte_be_to_cpu_32(dst);
+			v.l3[k] = 0;
+			v.m[k++] = m;
 		} else {
-			uint64_t r = classify(p, rt, m, in_mac, &bc);
+			uint64_t r = admit(p, rt, m, in_mac, &bc);
 
 			if (r != 0) {
-				v.ips[v.k] = rte_be_to_cpu_32((uint32_t)r);
-				v.l3[v.k] = (uint16_t)(r >> 32);
-				v.m[v.k++] = m;
+				v.ips[k] = rte_be_to_cpu_32((uint32_t)r);
+				v.l3[k] = (uint16_t)(r >> 32);
+				v.m[k++] = m;
 			}
 		}
 	}
-	if (v.k > 0)
-		rte_fib_lookup_bulk(rt->fib, v.ips, hops, v.k);
-	/* rewritten packets stay in v.m[], in order, with their egress slots; each run to
-	 * one port is one burst (a whole burst to an empty buffer goes to the driver
-	 * without a copy) */
-	for (i = 0; i < v.k; i++) {
-		int slot = route_one(p, rt, v.m[i], v.l3[i], v.ips[i], hops[i], &bc);
+	if (k > 0)
+		rte_fib_lookup_bulk(rt->fib, v.ips, hops, k);
+	/* rewritten packets stay in v.m[], in order, with their egress slots in v.l3[] */
+	for (i = 0; i < k; i++) {
+		struct rte_mbuf *m = v.m[i];
+		uint16_t l3 = v.l3[i];
+		int slot;
 
+		if (likely(l3 == 0)) {
+			if (likely(hops[i] == c_hop) || hop_fast(rt, hops[i], &c_slot, &macs)) {
+				uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+
+				c_hop = hops[i];
+				rt_macs_write(d, &macs);
+				rt_ttl_dec(d + RTE_ETHER_HDR_LEN);
+				ports |= UINT32_C(1) << c_slot;
+				v.m[fwd] = m;
+				v.l3[fwd++] = c_slot;
+				continue;
+			}
+			l3 = RTE_ETHER_HDR_LEN;
+		}
+		slot = route_one(p, rt, m, l3, v.ips[i], hops[i], &bc);
 		if (slot >= 0) {
-			v.m[bc.fwd] = v.m[i];
-			v.l3[bc.fwd++] = (uint16_t)slot;
+			ports |= UINT32_C(1) << slot;
+			v.m[fwd] = m;
+			v.l3[fwd++] = (uint16_t)slot;
 		}
 	}
-	for (i = 0; i < bc.fwd;) {
-		uint16_t j = (uint16_t)(i + 1);
-
-		while (j < bc.fwd && v.l3[j] == v.l3[i])
-			j++;
-		prx_pkt_tx_burst(p, v.l3[i], &v.m[i], (uint16_t)(j - i));
-		i = j;
+	if (likely((ports & (ports - 1)) == 0)) {
+		if (fwd > 0)
+			prx_pkt_tx_burst(p, v.l3[0], v.m, fwd);
+	} else {
+		tx_runs(p, v.m, v.l3, fwd);
 	}
-	prx_counter_add(&rs->forwarded, bc.fwd);
+	prx_counter_add(&rs->forwarded, fwd);
 	if (unlikely((bc.local | bc.arp | bc.ttl | bc.unreach | bc.neigh | bc.unres) != 0)) {
 		prx_counter_add(&rs->local, bc.local);
 		prx_counter_add(&rs->punt_arp, bc.arp);

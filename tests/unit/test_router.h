@@ -80,5 +80,6 @@ struct prx_router_stats rstats(void);
 
 extern const struct prx_test_case router_table_cases[];
 extern const struct prx_test_case router_pkt_cases[];
+extern const struct prx_test_case router_fast_cases[];
 
 #endif
