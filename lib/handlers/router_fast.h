@@ -124,4 +124,32 @@ rt_macs_write(uint8_t *d, const union rt_macs *m)
 #endif
 }
 
+/**
+ * The next hop of ip (host order) from the FIB's DIR24_8 tables read in place (rt->tbl24
+ * set: rt_fib_inline_init()), entries of nh_bytes (2 or 4, a constant where inlined):
+ * what rte_fib_lookup_bulk() gives.  A tbl24 entry is next hop << 1, or group << 1 | 1
+ * for a prefix longer than /24, whose tbl8 group of 256 entries holds it by the last
+ * byte.  Concurrent changes are as safe as for rte_fib's own lookup: the router never
+ * lets a recycled group be reused while a reader may be in it (router_internal.h).
+ */
+static __rte_always_inline uint64_t
+rt_fib_hop(const void *tbl24, const void *tbl8, uint32_t ip, unsigned int nh_bytes)
+{
+	uint32_t e;
+
+	if (nh_bytes == 2) {
+		e = __atomic_load_n((const uint16_t *)tbl24 + (ip >> 8), __ATOMIC_RELAXED);
+		if (unlikely(e & 1))
+			e = __atomic_load_n((const uint16_t *)tbl8 + ((e >> 1) << 8 | (ip & 0xff)),
+					    __ATOMIC_RELAXED);
+	} else {
+		e = __atomic_load_n((const uint32_t *)tbl24 + (ip >> 8), __ATOMIC_RELAXED);
+		if (unlikely(e & 1))
+			e = __atomic_load_n((const uint32_t *)tbl8 +
+						    ((uint64_t)(e >> 1) << 8 | (ip & 0xff)),
+					    __ATOMIC_RELAXED);
+	}
+	return e >> 1;
+}
+
 #endif /* PRX_ROUTER_FAST_H */

@@ -158,6 +158,10 @@ struct rt_ctl {
 /** The handler's priv. */
 struct rt {
 	struct rte_fib *fib;
+	/** The FIB's DIR24_8 tables, read in place by the fast path (rt_fib_hop(),
+	 *  router_fast.h), or NULL: rte_fib_lookup_bulk() only (rt_fib_inline_init()). */
+	const void *tbl24, *tbl8;
+	uint8_t nh_bytes;	/**< their entries: 2 or 4 bytes */
 	struct rte_hash *nhash; /**< neighbour IPv4 (network order) -> index */
 	union rt_neigh *neigh;	/**< max_neighbors entries */
 	uint8_t consumer;	/**< for prx_punt_meta_set() */
@@ -165,6 +169,16 @@ struct rt {
 	struct rt_nh nh[RT_MAX_NH];
 	struct rt_rstats rstats[PRX_MAX_REACTORS];
 };
+
+/* router.c */
+/**
+ * Let the fast path read the FIB's tables in place if they are laid out as in DPDK
+ * 22.11 and give the same next hop as rte_fib_lookup_bulk() for every route's first,
+ * middle and last address (up to 65 536 routes) and 4096 others: the lookup then costs
+ * 5 instructions a packet instead of 20.  Call with the routes loaded, before readers.
+ * @return true when enabled.
+ */
+bool rt_fib_inline_init(struct rt *rt);
 
 /* router_tables.c */
 int rt_tables_init(struct rt *rt, const struct prx_router_params *pr, const char *name, char *msg,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The router's fast path (rt_fast_ipv4, one next-hop look per run, the blended MAC
- * rewrite) inside bursts that mix it with every other way a packet can go: each
- * packet's outcome, the order of what is transmitted, counters and the accounting.
+ * rewrite, the FIB read in place) inside bursts that mix it with every other way a
+ * packet can go: each packet's outcome, the order of what is transmitted, counters and
+ * the accounting; and rt_fib_hop() against rte_fib_lookup_bulk().
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <rte_ether.h>
 
 #include "prx_parse.h"
+#include "router_fast.h"
 #include "router_internal.h"
 #include "test_router.h"
 
@@ -101,7 +103,7 @@ assert_out(uint16_t slot, uint32_t i, const char *dst, const uint8_t *mac, uint8
  * and next hops alternating: each outcome as the per-packet path gives it, the
  * transmitted frames in their arrival order per port. */
 static void
-test_mixed_burst(void)
+mixed_burst(bool in_place)
 {
 	struct rte_mbuf *pkts[18];
 	uint8_t *ip;
@@ -114,6 +116,13 @@ test_mixed_burst(void)
 	conf_neigh("10.0.1.2", MAC_H1, 0);
 	conf_neigh("10.0.2.2", MAC_H2, 1); /* on-link, connected b */
 	env_setup(NULL);
+	if (!in_place) { /* as when rt_fib_inline_init() refuses the FIB's layout */
+		struct rt *rt = env.h->priv;
+
+		CU_ASSERT(rt->tbl24 != NULL);
+		rt->tbl24 = rt->tbl8 = NULL;
+		rt->nh_bytes = 0;
+	}
 	pkts[0] = mk_udp(MAC_A, ip4("10.0.1.2"), ip4("10.9.0.1"), 64);	    /* fast: b */
 	pkts[1] = mk_options(ip4("10.9.0.2"));				    /* parsed: b */
 	pkts[2] = mk_tcp(ip4("10.9.0.3"));				    /* plain: b */
@@ -220,8 +229,82 @@ test_fast_burst_and_blocked_neighbour(void)
 	env_teardown();
 }
 
+static void
+test_mixed_burst(void)
+{
+	mixed_burst(true);
+}
+
+static void
+test_mixed_burst_fib_through_rte_fib(void)
+{
+	mixed_burst(false);
+}
+
+/* rt_fib_hop() reads rte_fib's tables in place: the same next hop as
+ * rte_fib_lookup_bulk() for addresses in and around routes of every length from /8 to
+ * /32 and anywhere, after live adds and deletes, with 2- and 4-byte entries. */
+static void
+test_fib_read_in_place(void)
+{
+	for (int wide = 0; wide < 2; wide++) {
+		unsigned int bad = 0, added = 0;
+		uint32_t ips[64];
+		uint64_t want[64];
+		char msg[256];
+		struct rt *rt;
+
+		conf_init();
+		env.cf.max_routes = 3000;
+		env.cf.tbl8_groups = wide ? PRX_ROUTER_TBL8_2B + 1 : 2048;
+		conf_neigh("10.0.2.254", MAC_GW, 1);
+		conf_neigh("10.0.1.2", MAC_H1, 0);
+		env_setup(NULL);
+		rt = env.h->priv;
+		CU_ASSERT_FATAL(rt->tbl24 != NULL);
+		CU_ASSERT_EQUAL(rt->nh_bytes, wide ? 4 : 2);
+		for (uint32_t i = 0; i < 2500; i++) {
+			uint32_t r = i * 2654435761u, q = (i / 3) * 2654435761u;
+			uint8_t len = (uint8_t)(8 + r % 25), qlen = (uint8_t)(8 + q % 25);
+			uint32_t pfx = (r ^ r >> 11) & ~(UINT32_MAX >> len);
+
+			added += prx_router_route_add(env.h, htonl(pfx), len,
+						      ip4(r & 1 ? "10.0.2.254" : "10.0.1.2"),
+						      prx_router_port(env.h, r & 1), msg,
+						      sizeof(msg)) == 0;
+			if (i % 3 == 2) /* delete one added before */
+				prx_router_route_del(env.h,
+						     htonl((q ^ q >> 11) & ~(UINT32_MAX >> qlen)),
+						     qlen, msg, sizeof(msg));
+		}
+		CU_ASSERT(added > 2000);
+		for (uint32_t n = 0; n < 40000; n += 64) {
+			for (uint32_t j = 0; j < 64; j++) {
+				uint32_t r = ((n + j) / 2) * 2654435761u;
+				uint8_t len = (uint8_t)(8 + r % 25);
+				uint32_t pfx = (r ^ r >> 11) & ~(UINT32_MAX >> len);
+
+				/* a route's own addresses, or anywhere */
+				ips[j] = (n + j) % 2
+						 ? pfx | ((n + j) * 40503u & (UINT32_MAX >> len))
+						 : (n + j) * 2246822519u;
+			}
+			rte_fib_lookup_bulk(rt->fib, ips, want, 64);
+			for (uint32_t j = 0; j < 64; j++)
+				bad += rt_fib_hop(rt->tbl24, rt->tbl8, ips[j], rt->nh_bytes) !=
+				       want[j];
+		}
+		CU_ASSERT_EQUAL(bad, 0);
+		/* with all those routes the probe at creation agrees as well */
+		CU_ASSERT(rt_fib_inline_init(rt));
+		env_teardown();
+	}
+}
+
 const struct prx_test_case router_fast_cases[] = {
 	PRX_TEST(test_mixed_burst),
+	PRX_TEST(test_mixed_burst_fib_through_rte_fib),
+	PRX_TEST(test_fib_read_in_place),
 	PRX_TEST(test_fast_burst_and_blocked_neighbour),
 	{NULL, NULL},
 };
