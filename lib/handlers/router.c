@@ -105,45 +105,12 @@ route_one(struct prx_pipe *p, struct rt *rt, struct rte_mbuf *m, uint16_t l3, ui
 	return nh->slot;
 }
 
-/*
- * The burst's IPv4 packets to route, before and after the lookup.  While every packet is
- * of the fast kind (rt_fast_ipv4), the burst itself is the list: ips[], d[] and then the
- * egress slots in l3[] are all that is written.  Otherwise m[] is the list and l3[] tells
- * a fast frame (0) from one to route the general way (its IPv4 header's offset).
- */
-struct v4_list {
-	uint32_t ips[PRX_BURST_MAX];
-	uint8_t *d[PRX_BURST_MAX]; /**< fast frames: their first byte */
-	uint16_t l3[PRX_BURST_MAX];
-	struct rte_mbuf *m[PRX_BURST_MAX];
-};
-
 /* The next hop of the current run of fast frames. */
 struct hop_cache {
 	uint64_t hop; /**< UINT64_MAX: none yet */
 	uint16_t slot;
 	union rt_macs macs;
 };
-
-/* pkts[i] if rt_fast_ipv4() takes it: queued as the list's k-th, its tbl24 entry (of
- * esz bytes at tbl24, when the FIB is read in place) prefetched: the lookup comes a
- * whole burst later. */
-static __rte_always_inline bool
-take_fast(struct v4_list *v, const struct rt_fast_key *key, const uint8_t *tbl24, size_t esz,
-	  struct rte_mbuf *m, uint16_t k)
-{
-	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t dst;
-
-	if (!rt_fast_ipv4(key, d, rte_pktmbuf_data_len(m), &dst))
-		return false;
-	dst = rte_be_to_cpu_32(dst);
-	v->ips[k] = dst;
-	v->d[k] = d;
-	if (tbl24 != NULL)
-		rte_prefetch0(tbl24 + (dst >> 8) * esz);
-	return true;
-}
 
 /* What the shortcut does not take: parsed in full, dropped with the parser's reason,
  * punted (ARP), passed on, or to be routed with its VLAN tags or options: then
@@ -225,185 +192,165 @@ tx_runs(struct prx_pipe *p, struct rte_mbuf **m, const uint16_t *slot, uint16_t 
 	}
 }
 
-/* The first pass from pkts[i], the first packet rt_fast_ipv4() refused, on: m[] becomes
- * the list.  @return how many packets are in it. */
+/*
+ * The general way, for pkts[i0..n-1] (the whole burst when the FIB is not read in place,
+ * else from the first packet the fast loop did not take): two passes around one
+ * rte_fib_lookup_bulk().  The first sorts: rt_fast_ipv4(), else admit(); the second
+ * rewrites a fast frame whose next hop is fast (c: the last one) and hands the rest to
+ * route_one().  out[0..i0-1] = pkts[0..i0-1], forwarded already, with their slots; what
+ * is forwarded here is appended, in order.  @return how many out[] holds.
+ */
 static __rte_noinline uint16_t
-sort_rest(struct prx_pipe *p, const struct rt *rt, const struct rt_fast_key *key,
-	  struct rte_mbuf **pkts, uint16_t i, uint16_t n, struct v4_list *v, struct burst_count *bc)
+route_general(struct prx_pipe *p, struct rt *rt, const struct rt_fast_key *key,
+	      struct rte_mbuf **pkts, uint16_t i0, uint16_t n, struct rte_mbuf **out,
+	      uint16_t *slots, struct hop_cache *c, uint32_t *ports, struct burst_count *bc)
 {
 	const uint8_t *in_mac = p->ports[p->in_slot]->mac.addr_bytes;
-	uint16_t k = i;
+	uint32_t ips[PRX_BURST_MAX];
+	uint64_t hops[PRX_BURST_MAX];
+	uint16_t l3[PRX_BURST_MAX]; /* 0: rt_fast_ipv4() took it (IPv4 at 14) */
+	struct rte_mbuf *m[PRX_BURST_MAX];
+	uint16_t k = 0, fwd = i0;
 
-	memcpy(v->m, pkts, i * sizeof(*pkts));
-	memset(v->l3, 0, i * sizeof(v->l3[0]));
-	for (; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
+	memcpy(out, pkts, i0 * sizeof(*pkts));
+	for (uint16_t i = i0; i < n; i++) {
+		uint8_t *d = rte_pktmbuf_mtod(pkts[i], uint8_t *);
+		uint32_t dst;
 		uint64_t r;
 
 		if (i + PREFETCH < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH], void *));
-		if (take_fast(v, key, rt->tbl24, rt->nh_bytes, m, k)) {
-			v->l3[k] = 0;
-			v->m[k++] = m;
-		} else if ((r = admit(p, rt, m, in_mac, bc)) != 0) {
-			v->ips[k] = rte_be_to_cpu_32((uint32_t)r);
-			v->l3[k] = (uint16_t)(r >> 32);
-			v->m[k++] = m;
-		}
+		if (rt_fast_ipv4(key, d, rte_pktmbuf_data_len(pkts[i]), &dst))
+			r = dst; /* l3 0 */
+		else if ((r = admit(p, rt, pkts[i], in_mac, bc)) == 0)
+			continue;
+		ips[k] = rte_be_to_cpu_32((uint32_t)r);
+		l3[k] = (uint16_t)(r >> 32);
+		m[k++] = pkts[i];
 	}
-	return k;
-}
-
-/* The second pass over v->m[i..k-1], fwd packets forwarded so far: fast frames whose
- * next hop is c's or fast too are rewritten here, the rest goes to route_one().  The
- * forwarded stay in m[], in order, with their egress slots in l3[].  @return fwd. */
-static __rte_noinline uint16_t
-route_rest(struct prx_pipe *p, struct rt *rt, struct v4_list *v, const uint64_t *hops, uint16_t i,
-	   uint16_t k, uint16_t fwd, struct hop_cache *c, uint32_t *ports, struct burst_count *bc)
-{
-	for (; i < k; i++) {
-		struct rte_mbuf *m = v->m[i];
-		uint16_t l3 = v->l3[i];
+	if (k > 0)
+		rte_fib_lookup_bulk(rt->fib, ips, hops, k);
+	for (uint16_t i = 0; i < k; i++) {
+		uint16_t h3 = l3[i];
 		int slot;
 
-		if (l3 == 0) {
+		if (h3 == 0) {
 			if (hops[i] == c->hop || hop_fast(rt, hops[i], &c->slot, &c->macs)) {
+				uint8_t *d = rte_pktmbuf_mtod(m[i], uint8_t *);
+
 				c->hop = hops[i];
-				rt_macs_write(v->d[i], &c->macs);
-				rt_ttl_dec(v->d[i] + RTE_ETHER_HDR_LEN);
+				rt_macs_write(d, &c->macs);
+				rt_ttl_dec(d + RTE_ETHER_HDR_LEN);
 				*ports |= UINT32_C(1) << c->slot;
-				v->m[fwd] = m;
-				v->l3[fwd++] = c->slot;
+				slots[fwd] = c->slot;
+				out[fwd++] = m[i];
 				continue;
 			}
-			l3 = RTE_ETHER_HDR_LEN;
+			h3 = RTE_ETHER_HDR_LEN;
 		}
-		slot = route_one(p, rt, m, l3, v->ips[i], hops[i], bc);
+		slot = route_one(p, rt, m[i], h3, ips[i], hops[i], bc);
 		if (slot >= 0) {
 			*ports |= UINT32_C(1) << slot;
-			v->m[fwd] = m;
-			v->l3[fwd++] = (uint16_t)slot;
+			slots[fwd] = (uint16_t)slot;
+			out[fwd++] = m[i];
 		}
 	}
 	return fwd;
 }
 
+/* One packet of the fast loop: false when it is not a fast frame or its next hop is not
+ * fast (nothing done to it), else rewritten for its next hop, slots[i] = its egress. */
+static __rte_always_inline bool
+route_fast1(const struct rt *rt, const void *tbl24, const void *tbl8, const struct rt_fast_key *key,
+	    struct rte_mbuf *m, uint16_t *slot, struct hop_cache *c, uint32_t *ports,
+	    unsigned int nh_bytes)
+{
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t dst;
+	uint64_t hop;
+
+	if (unlikely(!rt_fast_ipv4(key, d, rte_pktmbuf_data_len(m), &dst)))
+		return false;
+	hop = rt_fib_hop(tbl24, tbl8, rte_be_to_cpu_32(dst), nh_bytes);
+	if (unlikely(hop != c->hop)) {
+		if (!hop_fast(rt, hop, &c->slot, &c->macs))
+			return false;
+		c->hop = hop;
+		*ports |= UINT32_C(1) << c->slot;
+	}
+	rt_macs_write(d, &c->macs);
+	rt_ttl_dec(d + RTE_ETHER_HDR_LEN);
+	*slot = c->slot;
+	return true;
+}
+
 /*
- * The second pass over a burst of nothing but fast frames (pkts itself is the list):
- * @return how many were rewritten before the first whose next hop is not a fast one (k:
- * all), with c = the last run's next hop and *ports = the slots used.  nh_bytes: 0 =
- * the next hops are in hops[] (rte_fib_lookup_bulk), else read in place (rt_fib_hop,
- * entries of 2 or 4 bytes; the one that stopped the loop is left in hops[]).
+ * The fast loop, with the FIB read in place (entries of nh_bytes, a constant here): each
+ * packet checked, looked up and rewritten in one go while they are all fast frames with
+ * fast next hops.  @return how many were (n: the whole burst).  The run's next hop stays
+ * in registers: c is written back at the end.
  */
 static __rte_always_inline uint16_t
-route_fast(const struct rt *rt, struct v4_list *v, uint64_t *hops, uint16_t k, struct hop_cache *c,
-	   uint32_t *ports, unsigned int nh_bytes)
+route_fast(const struct rt *rt, const struct rt_fast_key *key, struct rte_mbuf **pkts, uint16_t n,
+	   uint16_t *slots, struct hop_cache *c, uint32_t *ports, unsigned int nh_bytes)
 {
+	struct hop_cache lc = {.hop = UINT64_MAX, .macs = {.b = {0}}};
 	const void *tbl24 = rt->tbl24, *tbl8 = rt->tbl8; /* not reloaded after each store */
-	uint64_t c_hop = UINT64_MAX;
-	uint16_t c_slot = 0;
-	union rt_macs macs = {.b = {0}};
 	uint32_t pm = 0;
 	unsigned int i;
 
-	for (i = 0; i < k; i++) {
-		uint64_t hop =
-			nh_bytes == 0 ? hops[i] : rt_fib_hop(tbl24, tbl8, v->ips[i], nh_bytes);
-		uint8_t *d = v->d[i];
-
-		if (unlikely(hop != c_hop)) {
-			if (!hop_fast(rt, hop, &c_slot, &macs))
-				break;
-			c_hop = hop;
-			pm |= UINT32_C(1) << c_slot;
-		}
-		rt_macs_write(d, &macs);
-		rt_ttl_dec(d + RTE_ETHER_HDR_LEN);
-		v->l3[i] = c_slot;
+	for (i = 0; i + PREFETCH < n; i++) {
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH], void *));
+		if (!route_fast1(rt, tbl24, tbl8, key, pkts[i], &slots[i], &lc, &pm, nh_bytes))
+			goto out;
 	}
-	*c = (struct hop_cache){.hop = c_hop, .slot = c_slot, .macs = macs};
+	for (; i < n; i++)
+		if (!route_fast1(rt, tbl24, tbl8, key, pkts[i], &slots[i], &lc, &pm, nh_bytes))
+			break;
+out:
+	*c = lc;
 	*ports = pm;
 	return (uint16_t)i;
 }
 
 /*
- * Two passes around the FIB lookup.  The first sorts the burst: the common frame
- * (rt_fast_ipv4) is queued for the lookup with a handful of vector instructions, the
- * rest goes through admit().  The second rewrites the common frame for its next hop,
- * which is looked at once per run of packets to the same one (the neighbour's word is
- * read once per run, as if the run arrived at one instant), and hands any other to
- * route_one().  Forwarded packets keep their order.  A burst of nothing but common
- * frames whose next hops are all fast stays in the first loop below and route_fast(),
- * which reads the FIB in place when it may (rt_fib_inline_init); the first exception
- * hands the rest of its pass to sort_rest() or route_rest(), with one
- * rte_fib_lookup_bulk() for what is left.
+ * One pass, when the FIB is read in place (rt_fib_inline_init): each packet of the
+ * common kind (rt_fast_ipv4) is looked up and rewritten where it is, its next hop looked
+ * at once per run of packets to the same one (the neighbour's word is read once per run,
+ * as if the run arrived at one instant).  The first packet that is not, and the rest of
+ * the burst after it, go the general way (route_general), so forwarded packets keep
+ * their order.  A burst that is all of the common kind is transmitted from pkts[]
+ * itself, in one prx_pkt_tx_burst() when it all goes to one port.
  */
 static void
 rt_process(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rt *rt = h->priv;
 	struct rt_rstats *rs = &rt->rstats[p->id];
-	uint64_t hops[PRX_BURST_MAX];
 	struct hop_cache c = {.hop = UINT64_MAX};
 	struct burst_count bc = {0};
-	struct rte_mbuf **list = pkts;
+	struct rte_mbuf **list = pkts, *out[PRX_BURST_MAX];
+	uint16_t slots[PRX_BURST_MAX];
 	struct rt_fast_key key;
-	uint16_t i, k, fwd;
 	uint32_t ports = 0; /* bit s: something forwarded to slot s */
-	const uint8_t *tbl24;
-	struct v4_list v;
-	unsigned int j;
-	size_t esz;
+	uint16_t fwd = 0;
 
 	rt_fast_key_init(&key, p->ports[p->in_slot]->mac.addr_bytes);
-	tbl24 = rt->tbl24;
-	esz = rt->nh_bytes;
-	for (j = 0; j < n && j < PREFETCH; j++)
+	for (unsigned int j = 0; j < n && j < PREFETCH; j++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
-	for (j = 0; j + PREFETCH < n; j++) {
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[j + PREFETCH], void *));
-		if (unlikely(!take_fast(&v, &key, tbl24, esz, pkts[j], (uint16_t)j)))
-			goto sort;
+	if (rt->nh_bytes == 2)
+		fwd = route_fast(rt, &key, pkts, n, slots, &c, &ports, 2);
+	else if (rt->nh_bytes == 4)
+		fwd = route_fast(rt, &key, pkts, n, slots, &c, &ports, 4);
+	if (unlikely(fwd < n)) {
+		fwd = route_general(p, rt, &key, pkts, fwd, n, out, slots, &c, &ports, &bc);
+		list = out;
 	}
-	for (; j < n; j++)
-		if (unlikely(!take_fast(&v, &key, tbl24, esz, pkts[j], (uint16_t)j)))
-			break;
-sort:
-	i = (uint16_t)j;
-	k = i;
-	if (unlikely(i < n)) {
-		k = sort_rest(p, rt, &key, pkts, i, n, &v, &bc);
-		list = v.m;
-	}
-	i = 0;
-	if (likely(list == pkts)) {
-		if (rt->nh_bytes == 2) {
-			i = route_fast(rt, &v, hops, k, &c, &ports, 2);
-		} else if (rt->nh_bytes == 4) {
-			i = route_fast(rt, &v, hops, k, &c, &ports, 4);
-		} else {
-			if (k > 0)
-				rte_fib_lookup_bulk(rt->fib, v.ips, hops, k);
-			i = route_fast(rt, &v, hops, k, &c, &ports, 0);
-		}
-		if (unlikely(i < k)) {
-			if (rt->nh_bytes != 0)
-				rte_fib_lookup_bulk(rt->fib, v.ips + i, hops + i, k - i);
-			memcpy(v.m, pkts, k * sizeof(*pkts));
-			memset(v.l3 + i, 0, (k - i) * sizeof(v.l3[0]));
-			list = v.m;
-		}
-	} else if (k > 0) {
-		rte_fib_lookup_bulk(rt->fib, v.ips, hops, k);
-	}
-	fwd = i;
-	if (i < k)
-		fwd = route_rest(p, rt, &v, hops, i, k, fwd, &c, &ports, &bc);
 	if (likely((ports & (ports - 1)) == 0)) {
 		if (fwd > 0)
-			prx_pkt_tx_burst(p, v.l3[0], list, fwd);
+			prx_pkt_tx_burst(p, slots[0], list, fwd);
 	} else {
-		tx_runs(p, list, v.l3, fwd);
+		tx_runs(p, list, slots, fwd);
 	}
 	prx_counter_add(&rs->forwarded, fwd);
 	if (unlikely((bc.local | bc.arp | bc.ttl | bc.unreach | bc.neigh | bc.unres) != 0)) {
