@@ -258,11 +258,30 @@ route_general(struct prx_pipe *p, struct rt *rt, const struct rt_fast_key *key,
 	return fwd;
 }
 
+/* c = the next hop `hop` if it is fast (hop_fast): off the loop's path, so that the
+ * loop's copy of c stays in registers. */
+static __rte_noinline bool
+next_hop(const struct rt *rt, uint64_t hop, struct hop_cache *c)
+{
+	if (!hop_fast(rt, hop, &c->slot, &c->macs))
+		return false;
+	c->hop = hop;
+	return true;
+}
+
+/* The fast loop's state: the run's next hop (a copy of a struct hop_cache). */
+struct fast_state {
+	uint64_t hop;
+	uint16_t slot;
+	union rt_macs macs;
+	uint32_t ports;
+};
+
 /* One packet of the fast loop: false when it is not a fast frame or its next hop is not
- * fast (nothing done to it), else rewritten for its next hop, slots[i] = its egress. */
+ * fast (nothing done to it), else rewritten for its next hop, *slot = its egress. */
 static __rte_always_inline bool
 route_fast1(const struct rt *rt, const void *tbl24, const void *tbl8, const struct rt_fast_key *key,
-	    struct rte_mbuf *m, uint16_t *slot, struct hop_cache *c, uint32_t *ports,
+	    struct rte_mbuf *m, uint16_t *slot, struct fast_state *f, struct hop_cache *c,
 	    unsigned int nh_bytes)
 {
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
@@ -272,44 +291,44 @@ route_fast1(const struct rt *rt, const void *tbl24, const void *tbl8, const stru
 	if (unlikely(!rt_fast_ipv4(key, d, rte_pktmbuf_data_len(m), &dst)))
 		return false;
 	hop = rt_fib_hop(tbl24, tbl8, rte_be_to_cpu_32(dst), nh_bytes);
-	if (unlikely(hop != c->hop)) {
-		if (!hop_fast(rt, hop, &c->slot, &c->macs))
+	if (unlikely(hop != f->hop)) {
+		if (!next_hop(rt, hop, c))
 			return false;
-		c->hop = hop;
-		*ports |= UINT32_C(1) << c->slot;
+		f->hop = hop;
+		f->slot = c->slot;
+		f->macs = c->macs;
+		f->ports |= UINT32_C(1) << c->slot;
 	}
-	rt_macs_write(d, &c->macs);
+	rt_macs_write(d, &f->macs);
 	rt_ttl_dec(d + RTE_ETHER_HDR_LEN);
-	*slot = c->slot;
+	*slot = f->slot;
 	return true;
 }
 
 /*
  * The fast loop, with the FIB read in place (entries of nh_bytes, a constant here): each
  * packet checked, looked up and rewritten in one go while they are all fast frames with
- * fast next hops.  @return how many were (n: the whole burst).  The run's next hop stays
- * in registers: c is written back at the end.
+ * fast next hops.  @return how many were (n: the whole burst), with c = the last next
+ * hop and *ports the slots used.
  */
 static __rte_always_inline uint16_t
 route_fast(const struct rt *rt, const struct rt_fast_key *key, struct rte_mbuf **pkts, uint16_t n,
 	   uint16_t *slots, struct hop_cache *c, uint32_t *ports, unsigned int nh_bytes)
 {
-	struct hop_cache lc = {.hop = UINT64_MAX, .macs = {.b = {0}}};
+	struct fast_state f = {.hop = UINT64_MAX, .macs = {.b = {0}}};
 	const void *tbl24 = rt->tbl24, *tbl8 = rt->tbl8; /* not reloaded after each store */
-	uint32_t pm = 0;
 	unsigned int i;
 
 	for (i = 0; i + PREFETCH < n; i++) {
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH], void *));
-		if (!route_fast1(rt, tbl24, tbl8, key, pkts[i], &slots[i], &lc, &pm, nh_bytes))
+		if (!route_fast1(rt, tbl24, tbl8, key, pkts[i], &slots[i], &f, c, nh_bytes))
 			goto out;
 	}
 	for (; i < n; i++)
-		if (!route_fast1(rt, tbl24, tbl8, key, pkts[i], &slots[i], &lc, &pm, nh_bytes))
+		if (!route_fast1(rt, tbl24, tbl8, key, pkts[i], &slots[i], &f, c, nh_bytes))
 			break;
 out:
-	*c = lc;
-	*ports = pm;
+	*ports = f.ports;
 	return (uint16_t)i;
 }
 
