@@ -20,7 +20,8 @@
 #include <rte_common.h>
 #include <rte_vect.h>
 
-#if defined(RTE_ARCH_X86) && defined(__SSE2__)
+/* RT_FAST_SCALAR: the portable code on x86 too (the unit suite compares both) */
+#if defined(RTE_ARCH_X86) && defined(__SSE2__) && !defined(RT_FAST_SCALAR)
 #define RT_FAST_SSE 1
 #endif
 

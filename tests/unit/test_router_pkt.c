@@ -324,7 +324,7 @@ static void
 test_fast_frames_are_plain(void)
 {
 	static const uint8_t protos[] = {17, 6, 1, 47};
-	unsigned int taken = 0, wrong = 0, missed = 0;
+	unsigned int taken = 0, wrong = 0, missed = 0, portable = 0;
 	struct rt_fast_key key;
 	uint8_t f[256];
 
@@ -333,7 +333,7 @@ test_fast_frames_are_plain(void)
 	for (int n = 0; n < 200000; n++) {
 		uint8_t proto = protos[(n / 2) % 4], ttl = (uint8_t)(n % 5 == 0 ? n % 3 : 64);
 		uint16_t len = frame(f, 0, proto, (uint16_t)(4 + n % 60), ttl);
-		uint32_t dst = 0, pdst = 0, total;
+		uint32_t dst = 0, pdst = 0, sdst = 0, total;
 		bool fast, plain, common;
 
 		if (proto == 6)
@@ -357,6 +357,8 @@ test_fast_frames_are_plain(void)
 		}
 		fast = rt_fast_ipv4(&key, f, len, &dst);
 		plain = rt_plain_ipv4(f, len, &pdst);
+		if (scalar_fast_ipv4(SRC_MAC, f, len, &sdst) != fast || (fast && sdst != dst))
+			portable++;
 		if (fast) {
 			taken++;
 			if (!plain || dst != pdst || memcmp(f, SRC_MAC, 6) != 0 || f[22] < 2 ||
@@ -368,7 +370,23 @@ test_fast_frames_are_plain(void)
 	}
 	CU_ASSERT_EQUAL(wrong, 0);
 	CU_ASSERT_EQUAL(missed, 0);
+	CU_ASSERT_EQUAL(portable, 0); /* the portable code decides the same */
 	CU_ASSERT(taken > 30000);
+	/* and writes the same MACs, leaving bytes 12-15 alone */
+	for (int n = 0; n < 2; n++) {
+		uint8_t a[64], b[64];
+		union rt_macs m = {.b = {0}};
+
+		for (int i = 0; i < 64; i++)
+			a[i] = b[i] = (uint8_t)(7 * i + n);
+		memcpy(m.b, HOST_MAC, 6);
+		memcpy(m.b + 6, SRC_MAC, 6);
+		rt_macs_write(a, &m);
+		scalar_macs_write(b, HOST_MAC, SRC_MAC);
+		CU_ASSERT(memcmp(a, b, 64) == 0);
+		CU_ASSERT(memcmp(a, HOST_MAC, 6) == 0 && memcmp(a + 6, SRC_MAC, 6) == 0);
+		CU_ASSERT_EQUAL(a[12], (uint8_t)(7 * 12 + n));
+	}
 }
 
 const struct prx_test_case router_pkt_cases[] = {
