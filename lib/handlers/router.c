@@ -271,7 +271,7 @@ next_hop(const struct rt *rt, uint64_t hop, struct hop_cache *c)
 
 /* The fast loop's state: the run's next hop (a copy of a struct hop_cache). */
 struct fast_state {
-	uint64_t hop;
+	uint32_t entry; /* its FIB entry, next hop << 1 (bit 0 clear); UINT32_MAX: none yet */
 	uint16_t slot;
 	union rt_macs macs;
 	uint32_t ports;
@@ -285,16 +285,15 @@ route_fast1(const struct rt *rt, const void *tbl24, const void *tbl8, const stru
 	    unsigned int nh_bytes)
 {
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t dst;
-	uint64_t hop;
+	uint32_t dst, e;
 
 	if (unlikely(!rt_fast_ipv4(key, d, rte_pktmbuf_data_len(m), &dst)))
 		return false;
-	hop = rt_fib_hop(tbl24, tbl8, rte_be_to_cpu_32(dst), nh_bytes);
-	if (unlikely(hop != f->hop)) {
-		if (!next_hop(rt, hop, c))
+	e = rt_fib_entry(tbl24, tbl8, rte_be_to_cpu_32(dst), nh_bytes);
+	if (unlikely(e != f->entry)) {
+		if (!next_hop(rt, e >> 1, c))
 			return false;
-		f->hop = hop;
+		f->entry = e;
 		f->slot = c->slot;
 		f->macs = c->macs;
 		f->ports |= UINT32_C(1) << c->slot;
@@ -315,17 +314,19 @@ static __rte_always_inline uint16_t
 route_fast(const struct rt *rt, const struct rt_fast_key *key, struct rte_mbuf **pkts, uint16_t n,
 	   uint16_t *slots, struct hop_cache *c, uint32_t *ports, unsigned int nh_bytes)
 {
-	struct fast_state f = {.hop = UINT64_MAX, .macs = {.b = {0}}};
-	const void *tbl24 = rt->tbl24, *tbl8 = rt->tbl8; /* not reloaded after each store */
+	struct fast_state f = {.entry = UINT32_MAX, .macs = {.b = {0}}};
+	/* in registers: not reloaded after each store into a frame */
+	const void *tbl24 = rt->tbl24, *tbl8 = rt->tbl8;
+	const struct rt_fast_key k = *key;
 	unsigned int i;
 
 	for (i = 0; i + PREFETCH < n; i++) {
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH], void *));
-		if (!route_fast1(rt, tbl24, tbl8, key, pkts[i], &slots[i], &f, c, nh_bytes))
+		if (!route_fast1(rt, tbl24, tbl8, &k, pkts[i], &slots[i], &f, c, nh_bytes))
 			goto out;
 	}
 	for (; i < n; i++)
-		if (!route_fast1(rt, tbl24, tbl8, key, pkts[i], &slots[i], &f, c, nh_bytes))
+		if (!route_fast1(rt, tbl24, tbl8, &k, pkts[i], &slots[i], &f, c, nh_bytes))
 			break;
 out:
 	*ports = f.ports;

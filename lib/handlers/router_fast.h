@@ -67,7 +67,7 @@ rt_fast_key_init(struct rt_fast_key *k, const uint8_t *mac)
  * at least 28 and within the frame, TTL > 1?  Then *dst = its destination (network
  * order).
  */
-static inline bool
+static __rte_always_inline bool
 rt_fast_ipv4(const struct rt_fast_key *k, const uint8_t *d, uint32_t len, uint32_t *dst)
 {
 	uint32_t total;
@@ -126,15 +126,15 @@ rt_macs_write(uint8_t *d, const union rt_macs *m)
 }
 
 /**
- * The next hop of ip (host order) from the FIB's DIR24_8 tables read in place (rt->tbl24
- * set: rt_fib_inline_init()), entries of nh_bytes (2 or 4, a constant where inlined):
- * what rte_fib_lookup_bulk() gives.  A tbl24 entry is next hop << 1, or group << 1 | 1
- * for a prefix longer than /24, whose tbl8 group of 256 entries holds it by the last
- * byte.  Concurrent changes are as safe as for rte_fib's own lookup: the router never
- * lets a recycled group be reused while a reader may be in it (router_internal.h).
+ * The FIB's entry for ip (host order), its next hop << 1, from the DIR24_8 tables read in
+ * place (rt->tbl24 set: rt_fib_inline_init()), entries of nh_bytes (2 or 4, a constant
+ * where inlined).  A tbl24 entry is next hop << 1, or group << 1 | 1 for a prefix longer
+ * than /24, whose tbl8 group of 256 entries holds it by the last byte.  Concurrent
+ * changes are as safe as for rte_fib's own lookup: the router never lets a recycled
+ * group be reused while a reader may be in it (router_internal.h).
  */
-static __rte_always_inline uint64_t
-rt_fib_hop(const void *tbl24, const void *tbl8, uint32_t ip, unsigned int nh_bytes)
+static __rte_always_inline uint32_t
+rt_fib_entry(const void *tbl24, const void *tbl8, uint32_t ip, unsigned int nh_bytes)
 {
 	uint32_t e;
 
@@ -150,7 +150,14 @@ rt_fib_hop(const void *tbl24, const void *tbl8, uint32_t ip, unsigned int nh_byt
 						    ((uint64_t)(e >> 1) << 8 | (ip & 0xff)),
 					    __ATOMIC_RELAXED);
 	}
-	return e >> 1;
+	return e;
+}
+
+/** The next hop of ip: what rte_fib_lookup_bulk() gives (rt_fib_entry() >> 1). */
+static __rte_always_inline uint64_t
+rt_fib_hop(const void *tbl24, const void *tbl8, uint32_t ip, unsigned int nh_bytes)
+{
+	return rt_fib_entry(tbl24, tbl8, ip, nh_bytes) >> 1;
 }
 
 #endif /* PRX_ROUTER_FAST_H */
