@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The router handler: its fast path (prx_router.h lists what happens to each packet),
- * creation and destruction, counters.  One rte_fib_lookup_bulk() per burst.
+ * creation and destruction, counters.  docs/router.md ("The fast path") tells how a
+ * burst goes through it and what it costs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +12,10 @@
 #include <rte_ether.h>
 #include <rte_prefetch.h>
 
+#include "prx_log.h"
 #include "prx_punt.h"
 #include "prx_slowpath.h"
+#include "router_fast.h"
 #include "router_internal.h"
 
 #define PREFETCH 4 /* packets ahead */
@@ -41,7 +44,7 @@ punt(struct prx_pipe *p, const struct rt *rt, struct rte_mbuf *m, enum prx_punt_
 
 /* Counts of one burst, added to the reactor's counters once. */
 struct burst_count {
-	uint64_t fwd, local, arp, ttl, unreach, neigh, unres;
+	uint64_t local, arp, ttl, unreach, neigh, unres;
 };
 
 /*
@@ -102,12 +105,11 @@ route_one(struct prx_pipe *p, struct rt *rt, struct rte_mbuf *m, uint16_t l3, ui
 	return nh->slot;
 }
 
-/* Where the burst's IPv4 packets to route go, before the lookup. */
-struct v4_list {
-	uint16_t k;
-	uint32_t ips[PRX_BURST_MAX];
-	uint16_t l3[PRX_BURST_MAX];
-	struct rte_mbuf *m[PRX_BURST_MAX];
+/* The next hop of the current run of fast frames. */
+struct hop_cache {
+	uint64_t hop; /**< UINT64_MAX: none yet */
+	uint16_t slot;
+	union rt_macs macs;
 };
 
 /* What the shortcut does not take: parsed in full, dropped with the parser's reason,
@@ -136,65 +138,241 @@ classify(struct prx_pipe *p, const struct rt *rt, struct rte_mbuf *m, const uint
 	return 0;
 }
 
+/* A frame rt_fast_ipv4() did not take: the plain IPv4 shortcut, else classify(); the
+ * same result as classify(). */
+static __rte_noinline uint64_t
+admit(struct prx_pipe *p, const struct rt *rt, struct rte_mbuf *m, const uint8_t *in_mac,
+      struct burst_count *bc)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t dst;
+
+	/* only what is sent to us is routed: not what a promiscuous port overhears, nor
+	 * broadcasts */
+	if (rt_plain_ipv4(d, rte_pktmbuf_data_len(m), &dst) && mac_eq(d, in_mac))
+		return (uint64_t)RTE_ETHER_HDR_LEN << 32 | dst;
+	return classify(p, rt, m, in_mac, bc);
+}
+
+/* The next hop `hop` when route_one() would rewrite any packet with a TTL > 1 for it
+ * (a gateway whose neighbour is reachable): true with its egress slot and both MACs. */
+static inline bool
+hop_fast(const struct rt *rt, uint64_t hop, uint16_t *slot, union rt_macs *macs)
+{
+	const struct rt_nh *nh;
+	union rt_neigh w;
+
+	if (unlikely(hop - 1 >= RT_MAX_NH - 1))
+		return false;
+	nh = &rt->nh[hop];
+	if (unlikely(nh->kind != NH_GATEWAY))
+		return false;
+	w.w = __atomic_load_n(&rt->neigh[nh->neigh].w, __ATOMIC_ACQUIRE);
+	if (unlikely(w.s.state < NS_REACHABLE))
+		return false;
+	memset(macs, 0, sizeof(*macs));
+	memcpy(macs->b, w.s.mac, 6);
+	memcpy(macs->b + 6, nh->src_mac, 6);
+	*slot = nh->slot;
+	return true;
+}
+
+/* Send the routed packets m[0..n-1], slot[i] each: each run to one port is one burst (a
+ * whole burst to an empty buffer goes to the driver without a copy). */
+static __rte_noinline void
+tx_runs(struct prx_pipe *p, struct rte_mbuf **m, const uint16_t *slot, uint16_t n)
+{
+	for (uint16_t i = 0; i < n;) {
+		uint16_t j = (uint16_t)(i + 1);
+
+		while (j < n && slot[j] == slot[i])
+			j++;
+		prx_pkt_tx_burst(p, slot[i], &m[i], (uint16_t)(j - i));
+		i = j;
+	}
+}
+
+/*
+ * The general way, for pkts[i0..n-1] (the whole burst when the FIB is not read in place,
+ * else from the first packet the fast loop did not take): two passes around one
+ * rte_fib_lookup_bulk().  The first sorts: rt_fast_ipv4(), else admit(); the second
+ * rewrites a fast frame whose next hop is fast (c: the last one) and hands the rest to
+ * route_one().  out[0..i0-1] = pkts[0..i0-1], forwarded already, with their slots; what
+ * is forwarded here is appended, in order.  @return how many out[] holds.
+ */
+static __rte_noinline uint16_t
+route_general(struct prx_pipe *p, struct rt *rt, const struct rt_fast_key *key,
+	      struct rte_mbuf **pkts, uint16_t i0, uint16_t n, struct rte_mbuf **out,
+	      uint16_t *slots, struct hop_cache *c, uint32_t *ports, struct burst_count *bc)
+{
+	const uint8_t *in_mac = p->ports[p->in_slot]->mac.addr_bytes;
+	uint32_t ips[PRX_BURST_MAX];
+	uint64_t hops[PRX_BURST_MAX];
+	uint16_t l3[PRX_BURST_MAX]; /* 0: rt_fast_ipv4() took it (IPv4 at 14) */
+	struct rte_mbuf *m[PRX_BURST_MAX];
+	uint16_t k = 0, fwd = i0;
+
+	memcpy(out, pkts, i0 * sizeof(*pkts));
+	for (uint16_t i = i0; i < n; i++) {
+		uint8_t *d = rte_pktmbuf_mtod(pkts[i], uint8_t *);
+		uint32_t dst;
+		uint64_t r;
+
+		if (i + PREFETCH < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH], void *));
+		if (rt_fast_ipv4(key, d, rte_pktmbuf_data_len(pkts[i]), &dst))
+			r = dst; /* l3 0 */
+		else if ((r = admit(p, rt, pkts[i], in_mac, bc)) == 0)
+			continue;
+		ips[k] = rte_be_to_cpu_32((uint32_t)r);
+		l3[k] = (uint16_t)(r >> 32);
+		m[k++] = pkts[i];
+	}
+	if (k > 0)
+		rte_fib_lookup_bulk(rt->fib, ips, hops, k);
+	for (uint16_t i = 0; i < k; i++) {
+		uint16_t h3 = l3[i];
+		int slot;
+
+		if (h3 == 0) {
+			if (hops[i] == c->hop || hop_fast(rt, hops[i], &c->slot, &c->macs)) {
+				uint8_t *d = rte_pktmbuf_mtod(m[i], uint8_t *);
+
+				c->hop = hops[i];
+				rt_macs_write(d, &c->macs);
+				rt_ttl_dec(d + RTE_ETHER_HDR_LEN);
+				*ports |= UINT32_C(1) << c->slot;
+				slots[fwd] = c->slot;
+				out[fwd++] = m[i];
+				continue;
+			}
+			h3 = RTE_ETHER_HDR_LEN;
+		}
+		slot = route_one(p, rt, m[i], h3, ips[i], hops[i], bc);
+		if (slot >= 0) {
+			*ports |= UINT32_C(1) << slot;
+			slots[fwd] = (uint16_t)slot;
+			out[fwd++] = m[i];
+		}
+	}
+	return fwd;
+}
+
+/* c = the next hop `hop` if it is fast (hop_fast): off the loop's path, so that the
+ * loop's copy of c stays in registers. */
+static __rte_noinline bool
+next_hop(const struct rt *rt, uint64_t hop, struct hop_cache *c)
+{
+	if (!hop_fast(rt, hop, &c->slot, &c->macs))
+		return false;
+	c->hop = hop;
+	return true;
+}
+
+/* The fast loop's state: the run's next hop (a copy of a struct hop_cache). */
+struct fast_state {
+	uint32_t entry; /* its FIB entry, next hop << 1 (bit 0 clear); UINT32_MAX: none yet */
+	uint16_t slot;
+	union rt_macs macs;
+	uint32_t ports;
+};
+
+/* One packet of the fast loop: false when it is not a fast frame or its next hop is not
+ * fast (nothing done to it), else rewritten for its next hop, *slot = its egress. */
+static __rte_always_inline bool
+route_fast1(const struct rt *rt, const void *tbl24, const void *tbl8, const struct rt_fast_key *key,
+	    struct rte_mbuf *m, uint16_t *slot, struct fast_state *f, struct hop_cache *c,
+	    unsigned int nh_bytes)
+{
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t dst, e;
+
+	if (unlikely(!rt_fast_ipv4(key, d, rte_pktmbuf_data_len(m), &dst)))
+		return false;
+	e = rt_fib_entry(tbl24, tbl8, rte_be_to_cpu_32(dst), nh_bytes);
+	if (unlikely(e != f->entry)) {
+		if (!next_hop(rt, e >> 1, c))
+			return false;
+		f->entry = e;
+		f->slot = c->slot;
+		f->macs = c->macs;
+		f->ports |= UINT32_C(1) << c->slot;
+	}
+	rt_macs_write(d, &f->macs);
+	rt_ttl_dec(d + RTE_ETHER_HDR_LEN);
+	*slot = f->slot;
+	return true;
+}
+
+/*
+ * The fast loop, with the FIB read in place (entries of nh_bytes, a constant here): each
+ * packet checked, looked up and rewritten in one go while they are all fast frames with
+ * fast next hops.  @return how many were (n: the whole burst), with c = the last next
+ * hop and *ports the slots used.
+ */
+static __rte_always_inline uint16_t
+route_fast(const struct rt *rt, const struct rt_fast_key *key, struct rte_mbuf **pkts, uint16_t n,
+	   uint16_t *slots, struct hop_cache *c, uint32_t *ports, unsigned int nh_bytes)
+{
+	struct fast_state f = {.entry = UINT32_MAX, .macs = {.b = {0}}};
+	/* in registers: not reloaded after each store into a frame */
+	const void *tbl24 = rt->tbl24, *tbl8 = rt->tbl8;
+	const struct rt_fast_key k = *key;
+	unsigned int i;
+
+	for (i = 0; i + PREFETCH < n; i++) {
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH], void *));
+		if (!route_fast1(rt, tbl24, tbl8, &k, pkts[i], &slots[i], &f, c, nh_bytes))
+			goto out;
+	}
+	for (; i < n; i++)
+		if (!route_fast1(rt, tbl24, tbl8, &k, pkts[i], &slots[i], &f, c, nh_bytes))
+			break;
+out:
+	*ports = f.ports;
+	return (uint16_t)i;
+}
+
+/*
+ * One pass, when the FIB is read in place (rt_fib_inline_init): each packet of the
+ * common kind (rt_fast_ipv4) is looked up and rewritten where it is, its next hop looked
+ * at once per run of packets to the same one (the neighbour's word is read once per run,
+ * as if the run arrived at one instant).  The first packet that is not, and the rest of
+ * the burst after it, go the general way (route_general), so forwarded packets keep
+ * their order.  A burst that is all of the common kind is transmitted from pkts[]
+ * itself, in one prx_pkt_tx_burst() when it all goes to one port.
+ */
 static void
 rt_process(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rt *rt = h->priv;
 	struct rt_rstats *rs = &rt->rstats[p->id];
-	const uint8_t *in_mac = p->ports[p->in_slot]->mac.addr_bytes;
-	uint64_t hops[PRX_BURST_MAX];
+	struct hop_cache c = {.hop = UINT64_MAX};
 	struct burst_count bc = {0};
-	struct v4_list v;
-	uint16_t i;
+	struct rte_mbuf **list = pkts, *out[PRX_BURST_MAX];
+	uint16_t slots[PRX_BURST_MAX];
+	struct rt_fast_key key;
+	uint32_t ports = 0; /* bit s: something forwarded to slot s */
+	uint16_t fwd = 0;
 
-	v.k = 0;
-	for (i = 0; i < n && i < PREFETCH; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
-		uint32_t dst;
-
-		if (i + PREFETCH < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH], void *));
-		/* only what is sent to us is routed: not what a promiscuous port overhears,
-		 * nor broadcasts */
-		if (likely(rt_plain_ipv4(d, rte_pktmbuf_data_len(m), &dst) && mac_eq(d, in_mac))) {
-			v.ips[v.k] = rte_be_to_cpu_32(dst);
-			v.l3[v.k] = RTE_ETHER_HDR_LEN;
-			v.m[v.k++] = m;
-		} else {
-			uint64_t r = classify(p, rt, m, in_mac, &bc);
-
-			if (r != 0) {
-				v.ips[v.k] = rte_be_to_cpu_32((uint32_t)r);
-				v.l3[v.k] = (uint16_t)(r >> 32);
-				v.m[v.k++] = m;
-			}
-		}
+	rt_fast_key_init(&key, p->ports[p->in_slot]->mac.addr_bytes);
+	for (unsigned int j = 0; j < n && j < PREFETCH; j++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
+	if (rt->nh_bytes == 2)
+		fwd = route_fast(rt, &key, pkts, n, slots, &c, &ports, 2);
+	else if (rt->nh_bytes == 4)
+		fwd = route_fast(rt, &key, pkts, n, slots, &c, &ports, 4);
+	if (unlikely(fwd < n)) {
+		fwd = route_general(p, rt, &key, pkts, fwd, n, out, slots, &c, &ports, &bc);
+		list = out;
 	}
-	if (v.k > 0)
-		rte_fib_lookup_bulk(rt->fib, v.ips, hops, v.k);
-	/* rewritten packets stay in v.m[], in order, with their egress slots; each run to
-	 * one port is one burst (a whole burst to an empty buffer goes to the driver
-	 * without a copy) */
-	for (i = 0; i < v.k; i++) {
-		int slot = route_one(p, rt, v.m[i], v.l3[i], v.ips[i], hops[i], &bc);
-
-		if (slot >= 0) {
-			v.m[bc.fwd] = v.m[i];
-			v.l3[bc.fwd++] = (uint16_t)slot;
-		}
+	if (likely((ports & (ports - 1)) == 0)) {
+		if (fwd > 0)
+			prx_pkt_tx_burst(p, slots[0], list, fwd);
+	} else {
+		tx_runs(p, list, slots, fwd);
 	}
-	for (i = 0; i < bc.fwd;) {
-		uint16_t j = (uint16_t)(i + 1);
-
-		while (j < bc.fwd && v.l3[j] == v.l3[i])
-			j++;
-		prx_pkt_tx_burst(p, v.l3[i], &v.m[i], (uint16_t)(j - i));
-		i = j;
-	}
-	prx_counter_add(&rs->forwarded, bc.fwd);
+	prx_counter_add(&rs->forwarded, fwd);
 	if (unlikely((bc.local | bc.arp | bc.ttl | bc.unreach | bc.neigh | bc.unres) != 0)) {
 		prx_counter_add(&rs->local, bc.local);
 		prx_counter_add(&rs->punt_arp, bc.arp);
@@ -203,6 +381,84 @@ rt_process(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pk
 		prx_counter_add(&rs->punt_neigh, bc.neigh);
 		prx_counter_add(&rs->unresolved, bc.unres);
 	}
+}
+
+/*
+ * The head of rte_fib's DIR24_8 data plane (struct dir24_8_tbl in DPDK 22.11's
+ * lib/fib/dir24_8.h, not an installed header), from rte_fib_get_dp().  Only read, and
+ * only after rt_fib_inline_init() found it consistent.
+ */
+struct rt_dir24_8 {
+	uint32_t number_tbl8s;
+	uint32_t rsvd_tbl8s;
+	uint32_t cur_tbl8s;
+	uint32_t nh_sz; /* enum rte_fib_dir24_8_nh_sz */
+	uint64_t def_nh;
+	uint64_t *tbl8;
+	uint64_t *tbl8_idxes;
+	uint64_t tbl24[] __rte_cache_aligned;
+};
+
+/* Does rt_fib_hop() agree with rte_fib_lookup_bulk() on the n addresses ips[]? */
+static bool
+fib_agrees(const struct rt *rt, uint32_t *ips, unsigned int n)
+{
+	uint64_t want[64];
+
+	rte_fib_lookup_bulk(rt->fib, ips, want, n);
+	for (unsigned int i = 0; i < n; i++)
+		if (rt_fib_hop(rt->tbl24, rt->tbl8, ips[i], rt->nh_bytes) != want[i])
+			return false;
+	return true;
+}
+
+bool
+rt_fib_inline_init(struct rt *rt)
+{
+	const struct rt_dir24_8 *dp = rte_fib_get_dp(rt->fib);
+	const struct rt_ctl *c = rt->ctl;
+	uint32_t ips[64], x = 2463534242u, step;
+	unsigned int n = 0;
+	bool ok = false;
+
+	rt->tbl24 = rt->tbl8 = NULL;
+	rt->nh_bytes = 0;
+	if (dp == NULL || (dp->nh_sz != RTE_FIB_DIR24_8_2B && dp->nh_sz != RTE_FIB_DIR24_8_4B) ||
+	    dp->def_nh != RT_MAX_NH || dp->tbl8 == NULL || dp->cur_tbl8s > dp->number_tbl8s)
+		return false;
+	rt->tbl24 = dp->tbl24;
+	rt->tbl8 = dp->tbl8;
+	rt->nh_bytes = dp->nh_sz == RTE_FIB_DIR24_8_2B ? 2 : 4;
+	step = c->routes_cap / 65536 + 1;
+	for (uint32_t r = 0; r < c->routes_cap; r += step) {
+		const struct rt_route *e = &c->routes[r];
+		uint32_t last = e->prefix | (e->len >= 32 ? 0 : UINT32_MAX >> e->len);
+
+		if (e->origin == 0xff)
+			continue;
+		ips[n++] = e->prefix;
+		ips[n++] = last;
+		ips[n++] = e->prefix + (last - e->prefix) / 2;
+		if (n > 60 && !fib_agrees(rt, ips, n))
+			goto out;
+		n = n > 60 ? 0 : n;
+	}
+	for (unsigned int i = 0; i < 4096; i++) {
+		x ^= x << 13; /* xorshift32 */
+		x ^= x >> 17;
+		x ^= x << 5;
+		ips[n++] = x;
+		if (n == 64 && !fib_agrees(rt, ips, n))
+			goto out;
+		n = n == 64 ? 0 : n;
+	}
+	ok = n == 0 || fib_agrees(rt, ips, n);
+out:
+	if (!ok) {
+		rt->tbl24 = rt->tbl8 = NULL;
+		rt->nh_bytes = 0;
+	}
+	return ok;
 }
 
 static void
@@ -248,6 +504,9 @@ prx_router_create(const char *name, const struct prx_router_params *pr, struct p
 	rt = h->priv;
 	h->destroy = rt_destroy;
 	rc = rt_tables_init(rt, pr, name, msg, len);
+	if (rc == 0 && !rt_fib_inline_init(rt))
+		PRX_LOG(INFO, PIPELINE, "router %s: FIB read through rte_fib_lookup_bulk() only",
+			name);
 	if (rc == 0 && !pr->detached)
 		rc = prx_router_attach(h, msg, len);
 	if (rc < 0) {

@@ -158,6 +158,10 @@ struct rt_ctl {
 /** The handler's priv. */
 struct rt {
 	struct rte_fib *fib;
+	/** The FIB's DIR24_8 tables, read in place by the fast path (rt_fib_hop(),
+	 *  router_fast.h), or NULL: rte_fib_lookup_bulk() only (rt_fib_inline_init()). */
+	const void *tbl24, *tbl8;
+	uint8_t nh_bytes;	/**< their entries: 2 or 4 bytes */
 	struct rte_hash *nhash; /**< neighbour IPv4 (network order) -> index */
 	union rt_neigh *neigh;	/**< max_neighbors entries */
 	uint8_t consumer;	/**< for prx_punt_meta_set() */
@@ -165,6 +169,16 @@ struct rt {
 	struct rt_nh nh[RT_MAX_NH];
 	struct rt_rstats rstats[PRX_MAX_REACTORS];
 };
+
+/* router.c */
+/**
+ * Let the fast path read the FIB's tables in place if they are laid out as in DPDK
+ * 22.11 and give the same next hop as rte_fib_lookup_bulk() for every route's first,
+ * middle and last address (up to 65 536 routes) and 4096 others: the lookup then costs
+ * 5 instructions a packet instead of 20.  Call with the routes loaded, before readers.
+ * @return true when enabled.
+ */
+bool rt_fib_inline_init(struct rt *rt);
 
 /* router_tables.c */
 int rt_tables_init(struct rt *rt, const struct prx_router_params *pr, const char *name, char *msg,
@@ -188,17 +202,27 @@ int rt_lookup(const struct rt *rt, uint32_t dst, uint32_t *nh);
 /** Minimum Ethernet frame without FCS: shorter frames are padded with zeros. */
 #define RT_ETH_MIN 60
 
-/** Decrement the TTL of the IPv4 header at ip, updating its checksum (RFC 1624). */
+/** What the TTL decrement subtracts from the 16-bit word (TTL, protocol) as read from memory. */
+#define RT_TTL_STEP (RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ? 1u : 0x100u)
+
+/**
+ * Decrement the TTL (>= 1) of the IPv4 header at ip, updating its checksum (RFC 1624, eqn. 3):
+ * HC' = ~(~HC + ~m + m') with m' = m - RT_TTL_STEP, i.e. HC + RT_TTL_STEP in one's
+ * complement, where a sum of 0xffff or more wraps around by subtracting 0xffff.  The
+ * same result as prx_csum_update16() bit for bit (a unit test checks every checksum),
+ * without its general folds.
+ */
 static inline void
 rt_ttl_dec(uint8_t *ip)
 {
-	uint16_t old, new, csum;
+	uint16_t csum;
+	uint32_t s;
 
-	memcpy(&old, ip + 8, 2);
 	ip[8]--;
-	memcpy(&new, ip + 8, 2);
 	memcpy(&csum, ip + 10, 2);
-	csum = prx_csum_update16(csum, old, new);
+	s = (uint32_t)csum + RT_TTL_STEP;
+	s += (s + 1) >> 16; /* s >= 0xffff: s + 1 - 0x10000 once truncated to 16 bits */
+	csum = (uint16_t)s;
 	memcpy(ip + 10, &csum, 2);
 }
 

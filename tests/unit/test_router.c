@@ -3,7 +3,8 @@
  * Router: the fast path (longest prefix, TTL and checksum, MACs, what is passed on,
  * punted or dropped) and the slow path (ARP replies and learning, hold queues and
  * resolution, ICMP errors), with the pipeline's accounting and no mbuf leaked.
- * The suite's helpers live here; test_router_tables.c and test_router_pkt.c add cases.
+ * The suite's helpers live here; test_router_tables.c, test_router_pkt.c and
+ * test_router_fast.c add cases.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -611,6 +612,8 @@ main(void)
 	for (const struct prx_test_case *c = router_table_cases; c->name != NULL; c++)
 		all[n++] = *c;
 	for (const struct prx_test_case *c = router_pkt_cases; c->name != NULL; c++)
+		all[n++] = *c;
+	for (const struct prx_test_case *c = router_fast_cases; c->name != NULL; c++)
 		all[n++] = *c;
 	all[n] = (struct prx_test_case){NULL, NULL};
 	return prx_test_run("router", all, 1);

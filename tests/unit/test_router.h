@@ -79,6 +79,11 @@ void assert_balanced(void);
 struct prx_router_stats rstats(void);
 
 extern const struct prx_test_case router_table_cases[];
+/** test_router_scalar.c: router_fast.h built without SSE. */
+bool scalar_fast_ipv4(const uint8_t *mac, const uint8_t *d, uint32_t len, uint32_t *dst);
+void scalar_macs_write(uint8_t *d, const uint8_t *dst_mac, const uint8_t *src_mac);
+
 extern const struct prx_test_case router_pkt_cases[];
+extern const struct prx_test_case router_fast_cases[];
 
 #endif

@@ -2,14 +2,16 @@
 /*
  * Frames the router makes, checked byte by byte with their checksums recomputed: ARP
  * requests and replies, ICMP errors (RFC 792 quote, VLAN tags kept, padding), when an
- * ICMP error must not be sent (RFC 1812), and the TTL decrement's incremental checksum
- * against a full recomputation over many headers.
+ * ICMP error must not be sent (RFC 1812), the TTL decrement's incremental checksum
+ * against a full recomputation over many headers and against prx_csum_update16() for
+ * every checksum, and the fast path's frame test against the plain-IPv4 shortcut.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "prx_parse.h"
+#include "router_fast.h"
 #include "router_internal.h"
 #include "test_router.h"
 
@@ -283,11 +285,117 @@ test_plain_ipv4_agrees_with_parser(void)
 	CU_ASSERT(taken > 100000);
 }
 
+/* rt_ttl_dec()'s closed form is prx_csum_update16() bit for bit: every checksum, with
+ * TTLs 1, 2, 64, 255 and protocols 0, 1, 6, 17, 255. */
+static void
+test_ttl_decrement_every_checksum(void)
+{
+	static const uint8_t ttls[] = {1, 2, 64, 255}, protos[] = {0, 1, 6, 17, 255};
+	unsigned int bad = 0;
+	uint8_t ip[20] = {0x45};
+
+	for (unsigned int t = 0; t < sizeof(ttls); t++) {
+		for (unsigned int q = 0; q < sizeof(protos); q++) {
+			for (uint32_t c = 0; c <= 0xffff; c++) {
+				uint16_t csum = (uint16_t)c, old, new, want, got;
+
+				ip[8] = ttls[t];
+				ip[9] = protos[q];
+				memcpy(ip + 10, &csum, 2);
+				memcpy(&old, ip + 8, 2);
+				rt_ttl_dec(ip);
+				memcpy(&new, ip + 8, 2);
+				memcpy(&got, ip + 10, 2);
+				want = prx_csum_update16(csum, old, new);
+				if (got != want || ip[8] != (uint8_t)(ttls[t] - 1) ||
+				    ip[9] != protos[q])
+					bad++;
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
+/* The fast path's test accepts only frames the plain-IPv4 shortcut accepts, addressed
+ * to the key's MAC, with a TTL > 1, UDP or ICMP, not a later fragment (with the same
+ * destination), and takes every such frame of 28 bytes or more; over valid frames and
+ * random corruptions of them, with other MACs and TTLs mixed in. */
+static void
+test_fast_frames_are_plain(void)
+{
+	static const uint8_t protos[] = {17, 6, 1, 47};
+	unsigned int taken = 0, wrong = 0, missed = 0, portable = 0;
+	struct rt_fast_key key;
+	uint8_t f[256];
+
+	rt_fast_key_init(&key, SRC_MAC);
+	srand(13);
+	for (int n = 0; n < 200000; n++) {
+		uint8_t proto = protos[(n / 2) % 4], ttl = (uint8_t)(n % 5 == 0 ? n % 3 : 64);
+		uint16_t len = frame(f, 0, proto, (uint16_t)(4 + n % 60), ttl);
+		uint32_t dst = 0, pdst = 0, sdst = 0, total;
+		bool fast, plain, common;
+
+		if (proto == 6)
+			f[14 + 20 + 12] = (uint8_t)((5 + n % 3) << 4);
+		if (n % 3 == 0) /* a later fragment */
+			f[14 + 7] = 0x20;
+		if (n % 11 == 0) /* more fragments, offset 0: still a first fragment */
+			f[14 + 6] = 0x20;
+		if (n % 13 == 0)
+			f[5] ^= 1; /* another MAC */
+		if (len < 60)
+			len = 60;
+		total = (uint32_t)f[16] << 8 | f[17];
+		common = n % 2 == 0 && (proto == 17 || proto == 1) && n % 3 != 0 && n % 13 != 0 &&
+			 ttl > 1 && total >= 28;
+		if (n % 2 == 1) {
+			for (int k = 0; k < 1 + n % 3; k++)
+				f[rand() % 60] = (uint8_t)rand();
+			if (n % 7 == 0)
+				len = (uint16_t)(rand() % 70);
+		}
+		fast = rt_fast_ipv4(&key, f, len, &dst);
+		plain = rt_plain_ipv4(f, len, &pdst);
+		if (scalar_fast_ipv4(SRC_MAC, f, len, &sdst) != fast || (fast && sdst != dst))
+			portable++;
+		if (fast) {
+			taken++;
+			if (!plain || dst != pdst || memcmp(f, SRC_MAC, 6) != 0 || f[22] < 2 ||
+			    (f[23] != 1 && f[23] != 17) || ((f[20] & 0x1f) | f[21]) != 0)
+				wrong++;
+		} else if (common) {
+			missed++;
+		}
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_EQUAL(missed, 0);
+	CU_ASSERT_EQUAL(portable, 0); /* the portable code decides the same */
+	CU_ASSERT(taken > 30000);
+	/* and writes the same MACs, leaving bytes 12-15 alone */
+	for (int n = 0; n < 2; n++) {
+		uint8_t a[64], b[64];
+		union rt_macs m = {.b = {0}};
+
+		for (int i = 0; i < 64; i++)
+			a[i] = b[i] = (uint8_t)(7 * i + n);
+		memcpy(m.b, HOST_MAC, 6);
+		memcpy(m.b + 6, SRC_MAC, 6);
+		rt_macs_write(a, &m);
+		scalar_macs_write(b, HOST_MAC, SRC_MAC);
+		CU_ASSERT(memcmp(a, b, 64) == 0);
+		CU_ASSERT(memcmp(a, HOST_MAC, 6) == 0 && memcmp(a + 6, SRC_MAC, 6) == 0);
+		CU_ASSERT_EQUAL(a[12], (uint8_t)(7 * 12 + n));
+	}
+}
+
 const struct prx_test_case router_pkt_cases[] = {
 	PRX_TEST(test_plain_ipv4_agrees_with_parser),
 	PRX_TEST(test_arp_frames),
 	PRX_TEST(test_icmp_errors),
 	PRX_TEST(test_no_icmp_about),
 	PRX_TEST(test_ttl_decrement_checksum),
+	PRX_TEST(test_ttl_decrement_every_checksum),
+	PRX_TEST(test_fast_frames_are_plain),
 	{NULL, NULL},
 };

@@ -26,7 +26,8 @@
 #
 # Usage (as root): bash tools/bench/router.sh [PRXD]
 # Env: ROUTES ("1000 1000000"), TRIALS (3), SECS (6), WARMUP (2), NPKT (4096),
-#      MEASURE (rate | callgrind), D1 (15), D2 (30), TOP (8),
+#      MEASURE (rate | callgrind), D1 (15), D2 (30), TOP (8), PROGS ("prx testpmd": callgrind
+#      only; PROGS=prx skips testpmd's constant figure while iterating),
 #      MODE (huge | nohuge; huge reserves 512 x 2 MiB pages if fewer are there and
 #      mounts hugetlbfs, both undone at exit), NOHUGE_MB (1536), KEEP=1 keeps the logs.
 # Kills only what it started (by PID); removes its DPDK runtime dirs and temp dir.
@@ -45,6 +46,7 @@ MEASURE=${MEASURE:-rate}
 D1=${D1:-15}
 D2=${D2:-30}
 TOP=${TOP:-8}
+PROGS=${PROGS:-"prx testpmd"}
 MODE=${MODE:-huge}
 [ "$MEASURE" = callgrind ] && MODE=nohuge
 NOHUGE_MB=${NOHUGE_MB:-1536}
@@ -269,7 +271,8 @@ for n in $ROUTES; do
   echo "# $n routes: routes file and pcap made in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s" >&2
   if [ "$MEASURE" = callgrind ]; then
     out="routes=$n"
-    for kind in prx testpmd; do
+    P=NA; T=NA
+    for kind in $PROGS; do
       cg_one "cg_${kind}_${n}_1" $kind "$n" "$D1"; read -r i1 p1 <<< "$CG"
       cg_one "cg_${kind}_${n}_2" $kind "$n" "$D2"; read -r i2 p2 <<< "$CG"
       ipp=$(awk -v a="$i1" -v b="$i2" -v c="$p1" -v d="$p2" 'BEGIN { if (d > c) printf "%.1f", (b - a) / (d - c); else print "NA" }')
