@@ -15,8 +15,10 @@ if [ "${SANITIZE:-0}" = 1 ]; then
   setup=(-Db_sanitize=address,undefined)
   # UBSan only prints by default: make every finding fail the test that hit it
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-  # the 3-minute soak runs in the normal build; a minute is enough to catch a leak here
-  export SOAK_SECS=${SOAK_SECS:-60}
+  # the 3-minute soak and the 30 s of control-socket abuse run in the normal build;
+  # shorter runs are enough to catch a leak or a memory error here
+  export SOAK_SECS=${SOAK_SECS:-40}
+  export ABUSE_SECS=${ABUSE_SECS:-15}
   [ $# -gt 0 ] || set -- --suite unit --suite integration
 else
   BUILD=${BUILD:-build}
