@@ -266,28 +266,32 @@ test_fib_read_in_place(void)
 		for (uint32_t i = 0; i < 2500; i++) {
 			uint32_t r = i * 2654435761u, q = (i / 3) * 2654435761u;
 			uint8_t len = (uint8_t)(8 + r % 25), qlen = (uint8_t)(8 + q % 25);
-			uint32_t pfx = (r ^ r >> 11) & ~(UINT32_MAX >> len);
+			uint32_t pfx =
+				(r ^ r >> 11) & (len == 32 ? UINT32_MAX : ~(UINT32_MAX >> len));
 
 			added += prx_router_route_add(env.h, htonl(pfx), len,
 						      ip4(r & 1 ? "10.0.2.254" : "10.0.1.2"),
 						      prx_router_port(env.h, r & 1), msg,
 						      sizeof(msg)) == 0;
 			if (i % 3 == 2) /* delete one added before */
-				prx_router_route_del(env.h,
-						     htonl((q ^ q >> 11) & ~(UINT32_MAX >> qlen)),
-						     qlen, msg, sizeof(msg));
+				prx_router_route_del(
+					env.h,
+					htonl((q ^ q >> 11) &
+					      (qlen == 32 ? UINT32_MAX : ~(UINT32_MAX >> qlen))),
+					qlen, msg, sizeof(msg));
 		}
 		CU_ASSERT(added > 2000);
 		for (uint32_t n = 0; n < 40000; n += 64) {
 			for (uint32_t j = 0; j < 64; j++) {
 				uint32_t r = ((n + j) / 2) * 2654435761u;
 				uint8_t len = (uint8_t)(8 + r % 25);
-				uint32_t pfx = (r ^ r >> 11) & ~(UINT32_MAX >> len);
+				uint32_t pfx = (r ^ r >> 11) &
+					       (len == 32 ? UINT32_MAX : ~(UINT32_MAX >> len));
 
 				/* a route's own addresses, or anywhere */
-				ips[j] = (n + j) % 2
-						 ? pfx | ((n + j) * 40503u & (UINT32_MAX >> len))
-						 : (n + j) * 2246822519u;
+				ips[j] = (n + j) % 2 ? pfx | ((n + j) * 40503u &
+							      (len == 32 ? 0 : UINT32_MAX >> len))
+						     : (n + j) * 2246822519u;
 			}
 			rte_fib_lookup_bulk(rt->fib, ips, want, 64);
 			for (uint32_t j = 0; j < 64; j++)
