@@ -129,7 +129,7 @@ prx_pkt_punt(struct prx_pipe *p, struct rte_mbuf *m)
 	prx_pkt_drop(p, m, PRX_DROP_PUNT_FULL);
 }
 
-static inline __rte_always_inline void
+static __rte_always_inline void
 chain_run(struct prx_pipe *p, const struct prx_chain *c, uint16_t from, struct rte_mbuf **pkts,
 	  uint16_t n)
 {
