@@ -569,6 +569,7 @@ prx_afpacket_port_probe(const struct prx_afpacket_params *p, struct prx_port **o
 	memcpy(&port->mac, ifr.ifr_hwaddr.sa_data, RTE_ETHER_ADDR_LEN);
 	port->max_rxq = AFP_MAX_RXQ;
 	port->max_txq = PRX_MAX_REACTORS;
+	port->rx_hot = true; /* frames copied out of the ring by the reactor */
 	tmp.params = params;
 	tmp.params.name = NULL; /* not kept: the caller's strings */
 	tmp.params.ifname = NULL;

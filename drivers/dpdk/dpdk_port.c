@@ -378,6 +378,20 @@ find_port(const char *devargs, uint16_t *port_id)
 	return -ENODEV;
 }
 
+/* Does the driver copy each frame into its mbuf on the receiving thread's CPU (so that
+ * the frame is in that CPU's cache)?  A NIC writes frames by DMA; net_ring passes on
+ * mbufs another thread filled. */
+static bool
+rx_copies(const char *driver)
+{
+	static const char *const copying[] = {"net_pcap", "net_af_packet", "net_tap", "net_vhost"};
+
+	for (size_t i = 0; i < RTE_DIM(copying); i++)
+		if (strcmp(driver, copying[i]) == 0)
+			return true;
+	return false;
+}
+
 int
 prx_dpdk_port_probe(const char *name, const char *devargs, struct prx_port **out)
 {
@@ -418,6 +432,7 @@ prx_dpdk_port_probe(const char *name, const char *devargs, struct prx_port **out
 	port->max_rxq = info.max_rx_queues;
 	port->max_txq = info.max_tx_queues;
 	rte_eth_macaddr_get(port_id, &port->mac);
+	port->rx_hot = rx_copies(info.driver_name);
 	if (strcmp(info.driver_name, "net_af_packet") == 0) {
 		dp->afp = malloc(sizeof(*dp->afp));
 		if (dp->afp != NULL && dpdk_afp_drops_find(dp->afp, name, devargs) != 0) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_cpuflags.h>
 #include <rte_ether.h>
 #include <rte_prefetch.h>
 
@@ -201,17 +202,20 @@ tx_runs(struct prx_pipe *p, struct rte_mbuf **m, const uint16_t *slot, uint16_t 
  * is forwarded here is appended, in order.  @return how many out[] holds.
  */
 static __rte_noinline uint16_t
-route_general(struct prx_pipe *p, struct rt *rt, const struct rt_fast_key *key,
-	      struct rte_mbuf **pkts, uint16_t i0, uint16_t n, struct rte_mbuf **out,
-	      uint16_t *slots, struct hop_cache *c, uint32_t *ports, struct burst_count *bc)
+route_general(struct prx_pipe *p, struct rt *rt, struct rte_mbuf **pkts, uint16_t i0, uint16_t n,
+	      struct rte_mbuf **out, uint16_t *slots, struct hop_cache *c, uint32_t *ports)
 {
 	const uint8_t *in_mac = p->ports[p->in_slot]->mac.addr_bytes;
+	struct burst_count counts = {0}, *bc = &counts;
+	struct rt_rstats *rs = &rt->rstats[p->id];
+	struct rt_fast_key key;
 	uint32_t ips[PRX_BURST_MAX];
 	uint64_t hops[PRX_BURST_MAX];
 	uint16_t l3[PRX_BURST_MAX]; /* 0: rt_fast_ipv4() took it (IPv4 at 14) */
 	struct rte_mbuf *m[PRX_BURST_MAX];
 	uint16_t k = 0, fwd = i0;
 
+	rt_fast_key_init(&key, in_mac);
 	memcpy(out, pkts, i0 * sizeof(*pkts));
 	for (uint16_t i = i0; i < n; i++) {
 		uint8_t *d = rte_pktmbuf_mtod(pkts[i], uint8_t *);
@@ -220,7 +224,7 @@ route_general(struct prx_pipe *p, struct rt *rt, const struct rt_fast_key *key,
 
 		if (i + PREFETCH < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH], void *));
-		if (rt_fast_ipv4(key, d, rte_pktmbuf_data_len(pkts[i]), &dst))
+		if (rt_fast_ipv4(&key, d, rte_pktmbuf_data_len(pkts[i]), &dst))
 			r = dst; /* l3 0 */
 		else if ((r = admit(p, rt, pkts[i], in_mac, bc)) == 0)
 			continue;
@@ -255,6 +259,12 @@ route_general(struct prx_pipe *p, struct rt *rt, const struct rt_fast_key *key,
 			out[fwd++] = m[i];
 		}
 	}
+	prx_counter_add(&rs->local, bc->local);
+	prx_counter_add(&rs->punt_arp, bc->arp);
+	prx_counter_add(&rs->punt_ttl, bc->ttl);
+	prx_counter_add(&rs->punt_unreach, bc->unreach);
+	prx_counter_add(&rs->punt_neigh, bc->neigh);
+	prx_counter_add(&rs->unresolved, bc->unres);
 	return fwd;
 }
 
@@ -273,65 +283,67 @@ next_hop(const struct rt *rt, uint64_t hop, struct hop_cache *c)
 struct fast_state {
 	uint32_t entry; /* its FIB entry, next hop << 1 (bit 0 clear); UINT32_MAX: none yet */
 	uint16_t slot;
+	uint16_t run; /* the run's first packet */
 	union rt_macs macs;
 	uint32_t ports;
 };
 
-/* One packet of the fast loop: false when it is not a fast frame or its next hop is not
- * fast (nothing done to it), else rewritten for its next hop, *slot = its egress. */
-static __rte_always_inline bool
-route_fast1(const struct rt *rt, const void *tbl24, const void *tbl8, const struct rt_fast_key *key,
-	    struct rte_mbuf *m, uint16_t *slot, struct fast_state *f, struct hop_cache *c,
-	    unsigned int nh_bytes)
+/* The run of packets to f's next hop ends before packet i: their slots.  The loop does
+ * not write a slot a packet, only a run's when it ends. */
+static inline void
+run_end(struct fast_state *f, uint16_t *slots, unsigned int i)
 {
-	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t dst, e;
-
-	if (unlikely(!rt_fast_ipv4(key, d, rte_pktmbuf_data_len(m), &dst)))
-		return false;
-	e = rt_fib_entry(tbl24, tbl8, rte_be_to_cpu_32(dst), nh_bytes);
-	if (unlikely(e != f->entry)) {
-		if (!next_hop(rt, e >> 1, c))
-			return false;
-		f->entry = e;
-		f->slot = c->slot;
-		f->macs = c->macs;
-		f->ports |= UINT32_C(1) << c->slot;
-	}
-	rt_macs_write(d, &f->macs);
-	rt_ttl_dec(d + RTE_ETHER_HDR_LEN);
-	*slot = f->slot;
-	return true;
+	for (unsigned int j = f->run; j < i; j++)
+		slots[j] = f->slot;
+	f->run = (uint16_t)i;
 }
 
-/*
- * The fast loop, with the FIB read in place (entries of nh_bytes, a constant here): each
- * packet checked, looked up and rewritten in one go while they are all fast frames with
- * fast next hops.  @return how many were (n: the whole burst), with c = the last next
- * hop and *ports the slots used.
- */
-static __rte_always_inline uint16_t
-route_fast(const struct rt *rt, const struct rt_fast_key *key, struct rte_mbuf **pkts, uint16_t n,
-	   uint16_t *slots, struct hop_cache *c, uint32_t *ports, unsigned int nh_bytes)
+/* The memo's next hop (written under generation `gen` of the tables) as f's and c's. */
+static inline void
+memo_load(const struct rt_memo *memo, struct fast_state *f, struct hop_cache *c)
 {
-	struct fast_state f = {.entry = UINT32_MAX, .macs = {.b = {0}}};
-	/* in registers: not reloaded after each store into a frame */
-	const void *tbl24 = rt->tbl24, *tbl8 = rt->tbl8;
-	const struct rt_fast_key k = *key;
-	unsigned int i;
-
-	for (i = 0; i + PREFETCH < n; i++) {
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH], void *));
-		if (!route_fast1(rt, tbl24, tbl8, &k, pkts[i], &slots[i], &f, c, nh_bytes))
-			goto out;
-	}
-	for (; i < n; i++)
-		if (!route_fast1(rt, tbl24, tbl8, &k, pkts[i], &slots[i], &f, c, nh_bytes))
-			break;
-out:
-	*ports = f.ports;
-	return (uint16_t)i;
+	f->entry = memo->entry;
+	f->slot = memo->slot;
+	memcpy(f->macs.b, memo->macs, sizeof(f->macs.b));
+	f->ports = UINT32_C(1) << f->slot;
+	c->hop = f->entry >> 1;
+	c->slot = f->slot;
+	c->macs = f->macs;
 }
+
+/* f's next hop, read under generation gen, for the reactor's next burst. */
+static inline void
+memo_save(struct rt_memo *memo, const struct fast_state *f, uint64_t gen)
+{
+	if (f->entry == UINT32_MAX)
+		return;
+	memo->gen = gen;
+	memo->entry = f->entry;
+	memo->slot = f->slot;
+	memcpy(memo->macs, f->macs.b, sizeof(memo->macs));
+}
+
+/* The fast loop (router_fast_loop.h): route_fast_gen() with SSE (the portable code off
+ * x86), route_fast_avx2() where the CPU has AVX2 (rt->fast_avx2). */
+#define RT_LOOP_NAME(x) x##_gen
+#define RT_LOOP_ATTR
+#define RT_LOOP_KEY_T struct rt_fast_key
+#define RT_LOOP_KEY_LOAD(k) (*(k))
+#define RT_LOOP_CHECK rt_fast_ipv4
+#include "router_fast_loop.h"
+#undef RT_LOOP_NAME
+#undef RT_LOOP_ATTR
+#undef RT_LOOP_KEY_T
+#undef RT_LOOP_KEY_LOAD
+#undef RT_LOOP_CHECK
+#ifdef RT_FAST_SSE
+#define RT_LOOP_NAME(x) x##_avx2
+#define RT_LOOP_ATTR RT_AVX2
+#define RT_LOOP_KEY_T struct rt_fast_key256
+#define RT_LOOP_KEY_LOAD(k) rt_fast_key256(k)
+#define RT_LOOP_CHECK rt_fast_ipv4_avx2
+#include "router_fast_loop.h"
+#endif
 
 /*
  * One pass, when the FIB is read in place (rt_fib_inline_init): each packet of the
@@ -346,24 +358,27 @@ static void
 rt_process(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rt *rt = h->priv;
-	struct rt_rstats *rs = &rt->rstats[p->id];
+	const struct prx_port *in = p->ports[p->in_slot];
 	struct hop_cache c = {.hop = UINT64_MAX};
-	struct burst_count bc = {0};
 	struct rte_mbuf **list = pkts, *out[PRX_BURST_MAX];
 	uint16_t slots[PRX_BURST_MAX];
-	struct rt_fast_key key;
 	uint32_t ports = 0; /* bit s: something forwarded to slot s */
 	uint16_t fwd = 0;
 
-	rt_fast_key_init(&key, p->ports[p->in_slot]->mac.addr_bytes);
-	for (unsigned int j = 0; j < n && j < PREFETCH; j++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
-	if (rt->nh_bytes == 2)
-		fwd = route_fast(rt, &key, pkts, n, slots, &c, &ports, 2);
-	else if (rt->nh_bytes == 4)
-		fwd = route_fast(rt, &key, pkts, n, slots, &c, &ports, 4);
+	if (likely(rt->nh_bytes != 0)) {
+		unsigned int kind = (rt->nh_bytes == 4 ? 2u : 0u) | (in->rx_hot ? 0u : 1u);
+
+#ifdef RT_FAST_SSE
+		if (likely(rt->fast_avx2))
+			fwd = route_fast_avx2(rt, in->mac.addr_bytes, pkts, n, slots, &c, &ports,
+					      kind, &rt->rstats[p->id].memo);
+		else
+#endif
+			fwd = route_fast_gen(rt, in->mac.addr_bytes, pkts, n, slots, &c, &ports,
+					     kind, &rt->rstats[p->id].memo);
+	}
 	if (unlikely(fwd < n)) {
-		fwd = route_general(p, rt, &key, pkts, fwd, n, out, slots, &c, &ports, &bc);
+		fwd = route_general(p, rt, pkts, fwd, n, out, slots, &c, &ports);
 		list = out;
 	}
 	if (likely((ports & (ports - 1)) == 0)) {
@@ -372,15 +387,7 @@ rt_process(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pk
 	} else {
 		tx_runs(p, list, slots, fwd);
 	}
-	prx_counter_add(&rs->forwarded, fwd);
-	if (unlikely((bc.local | bc.arp | bc.ttl | bc.unreach | bc.neigh | bc.unres) != 0)) {
-		prx_counter_add(&rs->local, bc.local);
-		prx_counter_add(&rs->punt_arp, bc.arp);
-		prx_counter_add(&rs->punt_ttl, bc.ttl);
-		prx_counter_add(&rs->punt_unreach, bc.unreach);
-		prx_counter_add(&rs->punt_neigh, bc.neigh);
-		prx_counter_add(&rs->unresolved, bc.unres);
-	}
+	prx_counter_add(&rt->rstats[p->id].forwarded, fwd);
 }
 
 /*
@@ -461,6 +468,19 @@ out:
 	return ok;
 }
 
+bool
+rt_fast_avx2_ok(void)
+{
+#ifdef RT_FAST_SSE
+	return rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0 &&
+	       rte_cpu_get_flag_enabled(RTE_CPUFLAG_BMI2) > 0 &&
+	       rte_cpu_get_flag_enabled(RTE_CPUFLAG_MOVBE) > 0 &&
+	       rte_vect_get_max_simd_bitwidth() >= RTE_VECT_SIMD_256;
+#else
+	return false;
+#endif
+}
+
 static void
 rt_destroy(struct prx_handler *h)
 {
@@ -507,6 +527,8 @@ prx_router_create(const char *name, const struct prx_router_params *pr, struct p
 	if (rc == 0 && !rt_fib_inline_init(rt))
 		PRX_LOG(INFO, PIPELINE, "router %s: FIB read through rte_fib_lookup_bulk() only",
 			name);
+	rt->fast_avx2 = rt_fast_avx2_ok();
+	rt->gen++; /* from 1 on: a memo of generation 0 (zeroed) is never valid */
 	if (rc == 0 && !pr->detached)
 		rc = prx_router_attach(h, msg, len);
 	if (rc < 0) {

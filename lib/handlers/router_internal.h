@@ -77,12 +77,22 @@ union rt_neigh {
 	} s;
 };
 
-/** Per-reactor counters of the router (written by that reactor only). */
+/** The fast loop's last next hop, kept from one burst to the next by each reactor: valid
+ *  while the router's generation (struct rt.gen) is still gen. */
+struct rt_memo {
+	uint64_t gen;
+	uint32_t entry; /**< its FIB entry (next hop << 1); UINT32_MAX: none */
+	uint16_t slot;
+	uint8_t macs[16]; /**< union rt_macs */
+};
+
+/** Per-reactor counters of the router and its memo (written by that reactor only). */
 struct rt_rstats {
 	uint64_t forwarded;
 	uint64_t local; /**< passed to the next handler: for the appliance, not for us */
 	uint64_t punt_arp, punt_ttl, punt_unreach, punt_neigh;
 	uint64_t unresolved; /**< dropped: neighbour blocked */
+	struct rt_memo memo;
 } __rte_cache_aligned;
 
 /** A token bucket (control thread). */
@@ -161,7 +171,12 @@ struct rt {
 	/** The FIB's DIR24_8 tables, read in place by the fast path (rt_fib_hop(),
 	 *  router_fast.h), or NULL: rte_fib_lookup_bulk() only (rt_fib_inline_init()). */
 	const void *tbl24, *tbl8;
-	uint8_t nh_bytes;	/**< their entries: 2 or 4 bytes */
+	uint8_t nh_bytes; /**< their entries: 2 or 4 bytes */
+	bool fast_avx2;	  /**< the fast loop's AVX2 code runs here (rt_fast_avx2_ok()) */
+	/** Generation of what the fast loop reads about next hops: bumped (release) after
+	 *  each change of nh[] or neigh[].w, so that a reactor's memo of a next hop is
+	 *  used in no burst that starts after the change (rt_changed()). */
+	uint64_t gen;
 	struct rte_hash *nhash; /**< neighbour IPv4 (network order) -> index */
 	union rt_neigh *neigh;	/**< max_neighbors entries */
 	uint8_t consumer;	/**< for prx_punt_meta_set() */
@@ -179,6 +194,16 @@ struct rt {
  * @return true when enabled.
  */
 bool rt_fib_inline_init(struct rt *rt);
+/** Can the fast loop's AVX2 code run: the CPU has AVX2, BMI2 and MOVBE and EAL allows
+ *  256-bit vectors (--force-max-simd-bitwidth)?  Never off x86. */
+bool rt_fast_avx2_ok(void);
+
+/** A next hop or neighbour changed: reactors drop their memos at their next burst. */
+static inline void
+rt_changed(struct rt *rt)
+{
+	__atomic_fetch_add(&rt->gen, 1, __ATOMIC_RELEASE);
+}
 
 /* router_tables.c */
 int rt_tables_init(struct rt *rt, const struct prx_router_params *pr, const char *name, char *msg,

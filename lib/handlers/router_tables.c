@@ -115,6 +115,7 @@ defer_free(struct rt *rt, const struct rt_defer *d)
 		rt->nh[d->idx].kind = NH_FREE;
 		c->nh[d->idx].gw = 0;
 	}
+	rt_changed(rt);
 }
 
 static void
@@ -187,6 +188,7 @@ rt_neigh_publish(struct rt *rt, uint32_t idx, uint8_t state, const uint8_t *mac,
 	n.s.state = state;
 	n.s.slot = slot;
 	__atomic_store_n(&rt->neigh[idx].w, n.w, __ATOMIC_RELEASE);
+	rt_changed(rt);
 }
 
 int
@@ -271,6 +273,7 @@ nh_get(struct rt *rt, uint8_t kind, uint32_t gw, uint8_t slot)
 		rt->nh[i].neigh = (uint32_t)n;
 	}
 	c->nh[i].gw = gw;
+	rt_changed(rt);
 	if (i >= c->nh_hi)
 		c->nh_hi = i + 1;
 found:

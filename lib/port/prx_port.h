@@ -137,6 +137,9 @@ struct prx_port {
 	uint16_t max_rxq, max_txq; /**< driver limits (filled at probe) */
 	uint16_t n_rxq, n_txq;	   /**< configured */
 	uint32_t rx_desc; /**< slots of each rx ring: setup's rx_desc, or what the driver made */
+	/** Frames arrive written by the receiving reactor's own CPU (a driver that copies
+	 *  each one into its mbuf), so in its cache: handlers need not prefetch them. */
+	bool rx_hot;
 	prx_rx_burst_fn rx_burst;
 	prx_tx_burst_fn tx_burst;
 	void **rxq;			   /**< n_rxq driver queue handles */

@@ -615,6 +615,8 @@ main(void)
 		all[n++] = *c;
 	for (const struct prx_test_case *c = router_fast_cases; c->name != NULL; c++)
 		all[n++] = *c;
+	for (const struct prx_test_case *c = router_memo_cases; c->name != NULL; c++)
+		all[n++] = *c;
 	all[n] = (struct prx_test_case){NULL, NULL};
 	return prx_test_run("router", all, 1);
 }

@@ -85,5 +85,6 @@ void scalar_macs_write(uint8_t *d, const uint8_t *dst_mac, const uint8_t *src_ma
 
 extern const struct prx_test_case router_pkt_cases[];
 extern const struct prx_test_case router_fast_cases[];
+extern const struct prx_test_case router_memo_cases[];
 
 #endif

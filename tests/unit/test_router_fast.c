@@ -103,7 +103,7 @@ assert_out(uint16_t slot, uint32_t i, const char *dst, const uint8_t *mac, uint8
  * and next hops alternating: each outcome as the per-packet path gives it, the
  * transmitted frames in their arrival order per port. */
 static void
-mixed_burst(bool in_place)
+mixed_burst(bool in_place, bool avx2)
 {
 	struct rte_mbuf *pkts[18];
 	uint8_t *ip;
@@ -116,6 +116,9 @@ mixed_burst(bool in_place)
 	conf_neigh("10.0.1.2", MAC_H1, 0);
 	conf_neigh("10.0.2.2", MAC_H2, 1); /* on-link, connected b */
 	env_setup(NULL);
+	/* the AVX2 loop where the CPU has it, unless told to take the SSE/portable one */
+	if (!avx2)
+		((struct rt *)env.h->priv)->fast_avx2 = false;
 	if (!in_place) { /* as when rt_fib_inline_init() refuses the FIB's layout */
 		struct rt *rt = env.h->priv;
 
@@ -232,13 +235,19 @@ test_fast_burst_and_blocked_neighbour(void)
 static void
 test_mixed_burst(void)
 {
-	mixed_burst(true);
+	mixed_burst(true, true);
+}
+
+static void
+test_mixed_burst_without_avx2(void)
+{
+	mixed_burst(true, false);
 }
 
 static void
 test_mixed_burst_fib_through_rte_fib(void)
 {
-	mixed_burst(false);
+	mixed_burst(false, true);
 }
 
 /* rt_fib_hop() reads rte_fib's tables in place: the same next hop as
@@ -307,6 +316,7 @@ test_fib_read_in_place(void)
 
 const struct prx_test_case router_fast_cases[] = {
 	PRX_TEST(test_mixed_burst),
+	PRX_TEST(test_mixed_burst_without_avx2),
 	PRX_TEST(test_mixed_burst_fib_through_rte_fib),
 	PRX_TEST(test_fib_read_in_place),
 	PRX_TEST(test_fast_burst_and_blocked_neighbour),

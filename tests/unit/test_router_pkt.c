@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cpuflags.h>
+
 #include "prx_parse.h"
 #include "router_fast.h"
 #include "router_internal.h"
@@ -285,6 +287,40 @@ test_plain_ipv4_agrees_with_parser(void)
 	CU_ASSERT(taken > 100000);
 }
 
+/* Does this CPU run the fast loop's AVX2 code (rt_fast_avx2_ok(), less EAL's limit)? */
+static bool
+cpu_avx2(void)
+{
+#ifdef RT_FAST_SSE
+	return rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0 &&
+	       rte_cpu_get_flag_enabled(RTE_CPUFLAG_BMI2) > 0 &&
+	       rte_cpu_get_flag_enabled(RTE_CPUFLAG_MOVBE) > 0;
+#else
+	return false;
+#endif
+}
+
+/* rt_fast_ipv4_avx2(), for frame d of len bytes and key k (false off x86). */
+#ifdef RT_FAST_SSE
+static RT_AVX2 bool
+avx2_fast_ipv4(const struct rt_fast_key *k, const uint8_t *d, uint32_t len, uint32_t *dst)
+{
+	struct rt_fast_key256 k2 = rt_fast_key256(k);
+
+	return rt_fast_ipv4_avx2(&k2, d, len, dst);
+}
+#else
+static bool
+avx2_fast_ipv4(const struct rt_fast_key *k, const uint8_t *d, uint32_t len, uint32_t *dst)
+{
+	RTE_SET_USED(k);
+	RTE_SET_USED(d);
+	RTE_SET_USED(len);
+	RTE_SET_USED(dst);
+	return false;
+}
+#endif
+
 /* rt_ttl_dec()'s closed form is prx_csum_update16() bit for bit: every checksum, with
  * TTLs 1, 2, 64, 255 and protocols 0, 1, 6, 17, 255. */
 static void
@@ -316,6 +352,42 @@ test_ttl_decrement_every_checksum(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* rt_fast_ttl_dec() (one 32-bit add) writes rt_ttl_dec()'s bytes for every checksum the
+ * fast path lets through (all but 0xffff), but for 0xfeff: 0xffff there, 0x0000 from
+ * rt_ttl_dec(), both zero in one's complement, so a receiver's sum is the same. */
+static void
+test_fast_ttl_decrement_every_checksum(void)
+{
+	static const uint8_t ttls[] = {2, 3, 64, 255}, protos[] = {1, 17};
+	unsigned int bad = 0, other_zero = 0;
+
+	for (unsigned int t = 0; t < sizeof(ttls); t++) {
+		for (unsigned int q = 0; q < sizeof(protos); q++) {
+			for (uint32_t c = 0; c < 0xffff; c++) {
+				uint8_t a[64] = {0}, b[64];
+				uint16_t be = rte_cpu_to_be_16((uint16_t)c);
+
+				a[14] = 0x45;
+				a[22] = ttls[t];
+				a[23] = protos[q];
+				memcpy(a + 24, &be, 2);
+				memcpy(b, a, sizeof(a));
+				rt_fast_ttl_dec(a);
+				rt_ttl_dec(b + 14);
+				if (c == 0xfeff && a[24] == 0xff && a[25] == 0xff && b[24] == 0 &&
+				    b[25] == 0) {
+					other_zero++;
+					memcpy(a + 24, b + 24, 2);
+				}
+				if (memcmp(a, b, sizeof(a)) != 0)
+					bad++;
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(other_zero, sizeof(ttls) * sizeof(protos));
+}
+
 /* The fast path's test accepts only frames the plain-IPv4 shortcut accepts, addressed
  * to the key's MAC, with a TTL > 1, UDP or ICMP, not a later fragment (with the same
  * destination), and takes every such frame of 28 bytes or more; over valid frames and
@@ -324,7 +396,8 @@ static void
 test_fast_frames_are_plain(void)
 {
 	static const uint8_t protos[] = {17, 6, 1, 47};
-	unsigned int taken = 0, wrong = 0, missed = 0, portable = 0;
+	unsigned int taken = 0, wrong = 0, missed = 0, portable = 0, vector256 = 0;
+	bool avx2 = cpu_avx2();
 	struct rt_fast_key key;
 	uint8_t f[256];
 
@@ -333,7 +406,7 @@ test_fast_frames_are_plain(void)
 	for (int n = 0; n < 200000; n++) {
 		uint8_t proto = protos[(n / 2) % 4], ttl = (uint8_t)(n % 5 == 0 ? n % 3 : 64);
 		uint16_t len = frame(f, 0, proto, (uint16_t)(4 + n % 60), ttl);
-		uint32_t dst = 0, pdst = 0, sdst = 0, total;
+		uint32_t dst = 0, pdst = 0, sdst = 0, adst = 0, total;
 		bool fast, plain, common;
 
 		if (proto == 6)
@@ -347,8 +420,10 @@ test_fast_frames_are_plain(void)
 		if (len < 60)
 			len = 60;
 		total = (uint32_t)f[16] << 8 | f[17];
+		if (n % 101 == 0) /* checksum 0xffff: left to the general way */
+			f[24] = f[25] = 0xff;
 		common = n % 2 == 0 && (proto == 17 || proto == 1) && n % 3 != 0 && n % 13 != 0 &&
-			 ttl > 1 && total >= 28;
+			 ttl > 1 && total >= 28 && (f[24] & f[25]) != 0xff;
 		if (n % 2 == 1) {
 			for (int k = 0; k < 1 + n % 3; k++)
 				f[rand() % 60] = (uint8_t)rand();
@@ -359,10 +434,13 @@ test_fast_frames_are_plain(void)
 		plain = rt_plain_ipv4(f, len, &pdst);
 		if (scalar_fast_ipv4(SRC_MAC, f, len, &sdst) != fast || (fast && sdst != dst))
 			portable++;
+		if (avx2 && (avx2_fast_ipv4(&key, f, len, &adst) != fast || (fast && adst != dst)))
+			vector256++;
 		if (fast) {
 			taken++;
 			if (!plain || dst != pdst || memcmp(f, SRC_MAC, 6) != 0 || f[22] < 2 ||
-			    (f[23] != 1 && f[23] != 17) || ((f[20] & 0x1f) | f[21]) != 0)
+			    (f[23] != 1 && f[23] != 17) || ((f[20] & 0x1f) | f[21]) != 0 ||
+			    (f[24] & f[25]) == 0xff)
 				wrong++;
 		} else if (common) {
 			missed++;
@@ -370,7 +448,8 @@ test_fast_frames_are_plain(void)
 	}
 	CU_ASSERT_EQUAL(wrong, 0);
 	CU_ASSERT_EQUAL(missed, 0);
-	CU_ASSERT_EQUAL(portable, 0); /* the portable code decides the same */
+	CU_ASSERT_EQUAL(portable, 0);  /* the portable code decides the same */
+	CU_ASSERT_EQUAL(vector256, 0); /* and the AVX2 code (where the CPU has it) */
 	CU_ASSERT(taken > 30000);
 	/* and writes the same MACs, leaving bytes 12-15 alone */
 	for (int n = 0; n < 2; n++) {
@@ -396,6 +475,7 @@ const struct prx_test_case router_pkt_cases[] = {
 	PRX_TEST(test_no_icmp_about),
 	PRX_TEST(test_ttl_decrement_checksum),
 	PRX_TEST(test_ttl_decrement_every_checksum),
+	PRX_TEST(test_fast_ttl_decrement_every_checksum),
 	PRX_TEST(test_fast_frames_are_plain),
 	{NULL, NULL},
 };

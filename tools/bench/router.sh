@@ -29,7 +29,9 @@
 #      MEASURE (rate | callgrind), D1 (15), D2 (30), TOP (8), PROGS ("prx testpmd": callgrind
 #      only; PROGS=prx skips testpmd's constant figure while iterating),
 #      MODE (huge | nohuge; huge reserves 512 x 2 MiB pages if fewer are there and
-#      mounts hugetlbfs, both undone at exit), NOHUGE_MB (1536), KEEP=1 keeps the logs.
+#      mounts hugetlbfs, both undone at exit), NOHUGE_MB (1536), KEEP=1 keeps the logs,
+#      VG_EXTRA (more callgrind options, e.g. --dump-instr=yes with KEEP=1 for
+#      callgrind_annotate of the kept .cg files per instruction).
 # Kills only what it started (by PID); removes its DPDK runtime dirs and temp dir.
 
 set -u
@@ -213,7 +215,7 @@ run_one() {
 cg_one() {
   local name=$1 kind=$2 n=$3 secs=$4 prefix="${TAG}_$1" log="$W/$1.log" p i ir pk
   local eal="$MEM --no-pci --file-prefix $prefix"
-  local vg="valgrind --tool=callgrind --fair-sched=yes --callgrind-out-file=$W/$name.cg"
+  local vg="valgrind --tool=callgrind --fair-sched=yes --callgrind-out-file=$W/$name.cg ${VG_EXTRA:-}"
   if [ "$kind" = prx ]; then
     write_cfg "$W/$name.cfg" "$prefix" "$n"
     # shellcheck disable=SC2086
