@@ -323,8 +323,9 @@ memo_save(struct rt_memo *memo, const struct fast_state *f, uint64_t gen)
 	memcpy(memo->macs, f->macs.b, sizeof(memo->macs));
 }
 
-/* The fast loop (router_fast_loop.h): route_fast_gen() with SSE (the portable code off
- * x86), route_fast_avx2() where the CPU has AVX2 (rt->fast_avx2). */
+/* The fast loop and the handler's burst function (router_fast_loop.h): rt_process_gen()
+ * with SSE (the portable code off x86), rt_process_avx2() where the CPU has AVX2
+ * (rt->fast_avx2, rt_fast_select()). */
 #define RT_LOOP_NAME(x) x##_gen
 #define RT_LOOP_ATTR
 #define RT_LOOP_KEY_T struct rt_fast_key
@@ -344,51 +345,6 @@ memo_save(struct rt_memo *memo, const struct fast_state *f, uint64_t gen)
 #define RT_LOOP_CHECK rt_fast_ipv4_avx2
 #include "router_fast_loop.h"
 #endif
-
-/*
- * One pass, when the FIB is read in place (rt_fib_inline_init): each packet of the
- * common kind (rt_fast_ipv4) is looked up and rewritten where it is, its next hop looked
- * at once per run of packets to the same one (the neighbour's word is read once per run,
- * as if the run arrived at one instant).  The first packet that is not, and the rest of
- * the burst after it, go the general way (route_general), so forwarded packets keep
- * their order.  A burst that is all of the common kind is transmitted from pkts[]
- * itself, in one prx_pkt_tx_burst() when it all goes to one port.
- */
-static void
-rt_process(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct rt *rt = h->priv;
-	const struct prx_port *in = p->ports[p->in_slot];
-	struct hop_cache c = {.hop = UINT64_MAX};
-	struct rte_mbuf **list = pkts, *out[PRX_BURST_MAX];
-	uint16_t slots[PRX_BURST_MAX];
-	uint32_t ports = 0; /* bit s: something forwarded to slot s */
-	uint16_t fwd = 0;
-
-	if (likely(rt->nh_bytes != 0)) {
-		unsigned int kind = (rt->nh_bytes == 4 ? 2u : 0u) | (in->rx_hot ? 0u : 1u);
-
-#ifdef RT_FAST_SSE
-		if (likely(rt->fast_avx2))
-			fwd = route_fast_avx2(rt, in->mac.addr_bytes, pkts, n, slots, &c, &ports,
-					      kind, &rt->rstats[p->id].memo);
-		else
-#endif
-			fwd = route_fast_gen(rt, in->mac.addr_bytes, pkts, n, slots, &c, &ports,
-					     kind, &rt->rstats[p->id].memo);
-	}
-	if (unlikely(fwd < n)) {
-		fwd = route_general(p, rt, pkts, fwd, n, out, slots, &c, &ports);
-		list = out;
-	}
-	if (likely((ports & (ports - 1)) == 0)) {
-		if (fwd > 0)
-			prx_pkt_tx_burst(p, slots[0], list, fwd);
-	} else {
-		tx_runs(p, list, slots, fwd);
-	}
-	prx_counter_add(&rt->rstats[p->id].forwarded, fwd);
-}
 
 /*
  * The head of rte_fib's DIR24_8 data plane (struct dir24_8_tbl in DPDK 22.11's
@@ -481,6 +437,19 @@ rt_fast_avx2_ok(void)
 #endif
 }
 
+void
+rt_fast_select(struct prx_handler *h, bool avx2)
+{
+	struct rt *rt = h->priv;
+
+	rt->fast_avx2 = avx2 && rt_fast_avx2_ok();
+	h->process = rt_process_gen;
+#ifdef RT_FAST_SSE
+	if (rt->fast_avx2)
+		h->process = rt_process_avx2;
+#endif
+}
+
 static void
 rt_destroy(struct prx_handler *h)
 {
@@ -500,7 +469,11 @@ rt_destroy(struct prx_handler *h)
 bool
 prx_handler_is_router(const struct prx_handler *h)
 {
-	return h != NULL && h->process == rt_process;
+#ifdef RT_FAST_SSE
+	if (h != NULL && h->process == rt_process_avx2)
+		return true;
+#endif
+	return h != NULL && h->process == rt_process_gen;
 }
 
 int
@@ -516,7 +489,7 @@ prx_router_create(const char *name, const struct prx_router_params *pr, struct p
 		snprintf(msg, len, "no settings");
 		return -EINVAL;
 	}
-	rc = prx_handler_alloc(name, router_type, rt_process, sizeof(struct rt), &h);
+	rc = prx_handler_alloc(name, router_type, rt_process_gen, sizeof(struct rt), &h);
 	if (rc != 0) {
 		snprintf(msg, len, "%s", strerror(-rc));
 		return rc;
@@ -527,7 +500,7 @@ prx_router_create(const char *name, const struct prx_router_params *pr, struct p
 	if (rc == 0 && !rt_fib_inline_init(rt))
 		PRX_LOG(INFO, PIPELINE, "router %s: FIB read through rte_fib_lookup_bulk() only",
 			name);
-	rt->fast_avx2 = rt_fast_avx2_ok();
+	rt_fast_select(h, true);
 	rt->gen++; /* from 1 on: a memo of generation 0 (zeroed) is never valid */
 	if (rc == 0 && !pr->detached)
 		rc = prx_router_attach(h, msg, len);

@@ -12,7 +12,9 @@
  *   RT_LOOP_KEY_LOAD(k)   that, from a const struct rt_fast_key *k
  *   RT_LOOP_CHECK(k, d, len, dst)  rt_fast_ipv4() or its AVX2 twin
  *
- * and has defined struct fast_state, struct hop_cache, next_hop() and PREFETCH.
+ * and has defined struct fast_state, struct hop_cache, next_hop(), run_end(),
+ * memo_load(), memo_save(), route_general(), tx_runs() and PREFETCH.  What it defines
+ * last, RT_LOOP_NAME(rt_process), is the router's burst function (rt_fast_select()).
  */
 
 /* One packet of the fast loop, pkts[i]: false when it is not a fast frame or its next hop
@@ -83,7 +85,7 @@ RT_LOOP_NAME(route_fast_n)(const struct rt *rt, const RT_LOOP_KEY_T *k, struct r
  * but of slots[0] alone when they all went to one port.  The burst starts with the
  * reactor's memo of the last next hop, unless something changed since (struct rt.gen).
  */
-static __rte_noinline RT_LOOP_ATTR uint16_t
+static __rte_always_inline RT_LOOP_ATTR uint16_t
 RT_LOOP_NAME(route_fast)(const struct rt *rt, const uint8_t *in_mac, struct rte_mbuf **pkts,
 			 uint16_t n, uint16_t *slots, struct hop_cache *c, uint32_t *ports,
 			 unsigned int kind, struct rt_memo *memo)
@@ -119,4 +121,44 @@ RT_LOOP_NAME(route_fast)(const struct rt *rt, const uint8_t *in_mac, struct rte_
 	memo_save(memo, &f, gen);
 	*ports = f.ports;
 	return (uint16_t)i;
+}
+
+/*
+ * One pass, when the FIB is read in place (rt_fib_inline_init): each packet of the
+ * common kind (rt_fast_ipv4) is looked up and rewritten where it is, its next hop looked
+ * at once per run of packets to the same one (the neighbour's word is read once per run,
+ * as if the run arrived at one instant).  The first packet that is not, and the rest of
+ * the burst after it, go the general way (route_general), so forwarded packets keep
+ * their order.  A burst that is all of the common kind is transmitted from pkts[]
+ * itself, in one prx_pkt_tx_burst() when it all goes to one port.
+ */
+static RT_LOOP_ATTR void
+RT_LOOP_NAME(rt_process)(struct prx_pipe *p, const struct prx_handler *h, struct rte_mbuf **pkts,
+			 uint16_t n)
+{
+	struct rt *rt = h->priv;
+	const struct prx_port *in = p->ports[p->in_slot];
+	struct hop_cache c = {.hop = UINT64_MAX};
+	struct rte_mbuf **list = pkts, *out[PRX_BURST_MAX];
+	uint16_t slots[PRX_BURST_MAX];
+	uint32_t ports = 0; /* bit s: something forwarded to slot s */
+	uint16_t fwd = 0;
+
+	if (likely(rt->nh_bytes != 0)) {
+		unsigned int kind = (rt->nh_bytes == 4 ? 2u : 0u) | (in->rx_hot ? 0u : 1u);
+
+		fwd = RT_LOOP_NAME(route_fast)(rt, in->mac.addr_bytes, pkts, n, slots, &c, &ports,
+					       kind, &rt->rstats[p->id].memo);
+	}
+	if (unlikely(fwd < n)) {
+		fwd = route_general(p, rt, pkts, fwd, n, out, slots, &c, &ports);
+		list = out;
+	}
+	if (likely((ports & (ports - 1)) == 0)) {
+		if (fwd > 0)
+			prx_pkt_tx_burst(p, slots[0], list, fwd);
+	} else {
+		tx_runs(p, list, slots, fwd);
+	}
+	prx_counter_add(&rt->rstats[p->id].forwarded, fwd);
 }

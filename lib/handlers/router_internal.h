@@ -197,6 +197,9 @@ bool rt_fib_inline_init(struct rt *rt);
 /** Can the fast loop's AVX2 code run: the CPU has AVX2, BMI2 and MOVBE and EAL allows
  *  256-bit vectors (--force-max-simd-bitwidth)?  Never off x86. */
 bool rt_fast_avx2_ok(void);
+/** The burst function: with the AVX2 fast loop if avx2 and rt_fast_avx2_ok(), else with
+ *  the SSE (portable) one.  At creation (true); tests choose. */
+void rt_fast_select(struct prx_handler *h, bool avx2);
 
 /** A next hop or neighbour changed: reactors drop their memos at their next burst. */
 static inline void

@@ -118,7 +118,7 @@ mixed_burst(bool in_place, bool avx2)
 	env_setup(NULL);
 	/* the AVX2 loop where the CPU has it, unless told to take the SSE/portable one */
 	if (!avx2)
-		((struct rt *)env.h->priv)->fast_avx2 = false;
+		rt_fast_select(env.h, false);
 	if (!in_place) { /* as when rt_fib_inline_init() refuses the FIB's layout */
 		struct rt *rt = env.h->priv;
 

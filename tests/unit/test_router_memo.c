@@ -59,7 +59,7 @@ memo_follows_changes(bool avx2)
 	rt = env.h->priv;
 	CU_ASSERT_FATAL(rt->tbl24 != NULL);
 	if (!avx2)
-		rt->fast_avx2 = false;
+		rt_fast_select(env.h, false);
 
 	burst();
 	assert_sent(1, 0, MAC_GW);
