@@ -41,7 +41,7 @@
  * (frame & mask) == tmpl on the destination MAC (bytes 0-5), the EtherType 0x0800
  * (12-13), version 4 with a 20-byte header (14), fragment offset 0 (20-21, 13 bits)
  * and the protocol 1 or 17 (23, masked with 0xef); and != on byte 22, the TTL
- * (RT_FAST_BITS).  The portable code masks that one out and tests it apart.
+ * (RT_FAST_BITS).  The portable code masks bytes 22 and 23 out and tests them apart.
  */
 struct rt_fast_key {
 #ifdef RT_FAST_SSE
@@ -51,47 +51,30 @@ struct rt_fast_key {
 #endif
 };
 
-/* rt_fast_key_init()'s constant bytes; byte 22 is masked only where RT_FAST_BITS is
- * tested, else apart (see struct rt_fast_key) */
+/* rt_fast_key_init()'s masks of bytes 22 (TTL) and 23 (protocol): where RT_FAST_BITS is
+ * tested, else tested apart (see struct rt_fast_key) */
 #ifdef RT_FAST_SSE
 #define RT_FAST_MASK22 0xfe
+#define RT_FAST_MASK23 0xef
 #else
 #define RT_FAST_MASK22 0
+#define RT_FAST_MASK23 0
 #endif
 
 /** The key of an input port with MAC `mac`. */
 static inline void
 rt_fast_key_init(struct rt_fast_key *k, const uint8_t *mac)
 {
+	/* clang-format off */
 	static const uint8_t mask[32] = {
-		0xff,
-		0xff,
-		0xff,
-		0xff,
-		0xff,
-		0xff,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0xff,
-		0xff,
-		0xff,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0x1f,
-		0xff,
-		RT_FAST_MASK22,
-		0xef /* 1 (ICMP), 17 (UDP) */,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0,
+		0, 0, 0, 0, 0x1f, 0xff, RT_FAST_MASK22, RT_FAST_MASK23, /* 1 ICMP, 17 UDP */
 	};
 	static const uint8_t tmpl[32] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0, 0x45, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0, 0x45, 0,
+		0, 0, 0, 0, 0, 0, 0, RT_FAST_MASK23 & 0x01,
 	};
+	/* clang-format on */
 
 	memcpy(k->mask, mask, 32);
 	memcpy(k->tmpl, tmpl, 32);
@@ -125,11 +108,39 @@ rt_fast_tail(const uint8_t *d, uint32_t room, uint32_t *dst)
 	return true;
 }
 
+/* A frame the byte compare refused (bits) for its protocol alone: is it TCP with its
+ * header within the datagram as rt_plain_ipv4() wants it (total length at least 40 and
+ * within the frame, room = len - RT_FAST_MIN_LEN; data offset at least 5 words and
+ * within the datagram)?  rt_fast_tail() tests the rest.  Off the UDP path: a TCP frame
+ * costs a call more. */
+static __rte_noinline __rte_unused bool
+rt_fast_tcp(uint32_t bits, const uint8_t *d, uint32_t room)
+{
+	uint32_t total, doff;
+
+	if (bits != (RT_FAST_BITS & ~(UINT32_C(1) << 23)) || d[23] != 6)
+		return false;
+	total = (uint32_t)d[16] << 8 | d[17];
+	if (total < 40 || total - 28 > room) /* else 14 + 40 <= len: byte 46 is in */
+		return false;
+	doff = (uint32_t)(d[46] >> 4) * 4;
+	return doff >= 20 && 20 + doff <= total;
+}
+
+/* The byte compare's result (bits) and then the other tests. */
+static __rte_always_inline bool
+rt_fast_match(uint32_t bits, const uint8_t *d, uint32_t room, uint32_t *dst)
+{
+	if (likely(bits == RT_FAST_BITS) || rt_fast_tcp(bits, d, room))
+		return rt_fast_tail(d, room, dst);
+	return false;
+}
+
 /**
  * Is the frame d (len bytes) one the fast path takes: addressed to the key's MAC, plain
- * IPv4 (rt_plain_ipv4() accepts it), not a later fragment, UDP or ICMP, total length
- * at least 28 and within the frame, TTL > 1, a checksum other than 0xffff?
- * Then *dst = its destination (network order).
+ * IPv4 (rt_plain_ipv4() accepts it), not a later fragment, UDP or ICMP (or TCP, tested
+ * apart: rt_fast_tcp()), total length at least 28 and within the frame, TTL > 1, a
+ * checksum other than 0xffff?  Then *dst = its destination (network order).
  */
 static __rte_always_inline bool
 rt_fast_ipv4(const struct rt_fast_key *k, const uint8_t *d, uint32_t len, uint32_t *dst)
@@ -145,9 +156,9 @@ rt_fast_ipv4(const struct rt_fast_key *k, const uint8_t *d, uint32_t len, uint32
 
 		a = _mm_cmpeq_epi8(_mm_and_si128(a, k->mask[0]), k->tmpl[0]);
 		b = _mm_cmpeq_epi8(_mm_and_si128(b, k->mask[1]), k->tmpl[1]);
-		if (((uint32_t)_mm_movemask_epi8(a) | (uint32_t)_mm_movemask_epi8(b) << 16) !=
-		    RT_FAST_BITS)
-			return false;
+		return rt_fast_match((uint32_t)_mm_movemask_epi8(a) | (uint32_t)_mm_movemask_epi8(b)
+									      << 16,
+				     d, room, dst);
 	}
 #else
 	{
@@ -158,9 +169,11 @@ rt_fast_ipv4(const struct rt_fast_key *k, const uint8_t *d, uint32_t len, uint32
 			diff |= (w[i] & k->mask[i]) ^ k->tmpl[i];
 		if (diff != 0 || d[22] < 2)
 			return false;
+		return rt_fast_match((d[23] & 0xef) == 1 ? RT_FAST_BITS
+							 : RT_FAST_BITS & ~(UINT32_C(1) << 23),
+				     d, room, dst);
 	}
 #endif
-	return rt_fast_tail(d, room, dst);
 }
 
 #ifdef RT_FAST_SSE
@@ -194,9 +207,8 @@ rt_fast_ipv4_avx2(const struct rt_fast_key256 *k, const uint8_t *d, uint32_t len
 		return false;
 	/* LDDQU: GCC splits an unaligned 256-bit load in two when tuning for generic x86 */
 	v = _mm256_and_si256(_mm256_lddqu_si256((const __m256i *)(const void *)d), k->mask);
-	if (unlikely((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, k->tmpl)) != RT_FAST_BITS))
-		return false;
-	return rt_fast_tail(d, room, dst);
+	return rt_fast_match((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, k->tmpl)), d, room,
+			     dst);
 }
 #endif
 

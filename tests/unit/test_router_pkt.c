@@ -389,14 +389,15 @@ test_fast_ttl_decrement_every_checksum(void)
 }
 
 /* The fast path's test accepts only frames the plain-IPv4 shortcut accepts, addressed
- * to the key's MAC, with a TTL > 1, UDP or ICMP, not a later fragment (with the same
- * destination), and takes every such frame of 28 bytes or more; over valid frames and
- * random corruptions of them, with other MACs and TTLs mixed in. */
+ * to the key's MAC, with a TTL > 1, UDP, ICMP or TCP, not a later fragment (with the
+ * same destination), and takes every such frame of 28 bytes or more (TCP: with its
+ * header in); over valid frames and random corruptions of them, with other MACs and
+ * TTLs mixed in. */
 static void
 test_fast_frames_are_plain(void)
 {
 	static const uint8_t protos[] = {17, 6, 1, 47};
-	unsigned int taken = 0, wrong = 0, missed = 0, portable = 0, vector256 = 0;
+	unsigned int taken = 0, tcp = 0, wrong = 0, missed = 0, portable = 0, vector256 = 0;
 	bool avx2 = cpu_avx2();
 	struct rt_fast_key key;
 	uint8_t f[256];
@@ -422,8 +423,9 @@ test_fast_frames_are_plain(void)
 		total = (uint32_t)f[16] << 8 | f[17];
 		if (n % 101 == 0) /* checksum 0xffff: left to the general way */
 			f[24] = f[25] = 0xff;
-		common = n % 2 == 0 && (proto == 17 || proto == 1) && n % 3 != 0 && n % 13 != 0 &&
-			 ttl > 1 && total >= 28 && (f[24] & f[25]) != 0xff;
+		common = n % 2 == 0 && (proto == 17 || proto == 1 || proto == 6) && n % 3 != 0 &&
+			 n % 13 != 0 && ttl > 1 && total >= 28 && (f[24] & f[25]) != 0xff &&
+			 (proto != 6 || rt_plain_ipv4(f, len, &pdst));
 		if (n % 2 == 1) {
 			for (int k = 0; k < 1 + n % 3; k++)
 				f[rand() % 60] = (uint8_t)rand();
@@ -438,9 +440,10 @@ test_fast_frames_are_plain(void)
 			vector256++;
 		if (fast) {
 			taken++;
+			tcp += f[23] == 6;
 			if (!plain || dst != pdst || memcmp(f, SRC_MAC, 6) != 0 || f[22] < 2 ||
-			    (f[23] != 1 && f[23] != 17) || ((f[20] & 0x1f) | f[21]) != 0 ||
-			    (f[24] & f[25]) == 0xff)
+			    (f[23] != 1 && f[23] != 17 && f[23] != 6) ||
+			    ((f[20] & 0x1f) | f[21]) != 0 || (f[24] & f[25]) == 0xff)
 				wrong++;
 		} else if (common) {
 			missed++;
@@ -451,6 +454,7 @@ test_fast_frames_are_plain(void)
 	CU_ASSERT_EQUAL(portable, 0);  /* the portable code decides the same */
 	CU_ASSERT_EQUAL(vector256, 0); /* and the AVX2 code (where the CPU has it) */
 	CU_ASSERT(taken > 30000);
+	CU_ASSERT(tcp > 5000);
 	/* and writes the same MACs, leaving bytes 12-15 alone */
 	for (int n = 0; n < 2; n++) {
 		uint8_t a[64], b[64];

@@ -31,7 +31,10 @@
 #      MODE (huge | nohuge; huge reserves 512 x 2 MiB pages if fewer are there and
 #      mounts hugetlbfs, both undone at exit), NOHUGE_MB (1536), KEEP=1 keeps the logs,
 #      VG_EXTRA (more callgrind options, e.g. --dump-instr=yes with KEEP=1 for
-#      callgrind_annotate of the kept .cg files per instruction).
+#      callgrind_annotate of the kept .cg files per instruction), PRX_EAL (more EAL
+#      arguments for prxd, e.g. --force-max-simd-bitwidth=128: no AVX2 fast loop);
+#      PRXD_B and PRX_EAL_B: a second prxd (or the same with other EAL arguments) run
+#      in each trial after the first, for A/B comparisons in one run (rate only).
 # Kills only what it started (by PID); removes its DPDK runtime dirs and temp dir.
 
 set -u
@@ -54,6 +57,9 @@ MODE=${MODE:-huge}
 NOHUGE_MB=${NOHUGE_MB:-1536}
 MBUFS=16383
 PY=$(command -v python3)
+PRX_EAL=${PRX_EAL:-}
+PRXD_B=${PRXD_B:-}
+PRX_EAL_B=${PRX_EAL_B:-}
 
 if [ "$(id -u)" != 0 ]; then echo "router.sh: must run as root" >&2; exit 1; fi
 command -v dpdk-testpmd >/dev/null || { echo "router.sh: needs dpdk-testpmd (apt-get install dpdk)" >&2; exit 1; }
@@ -180,7 +186,12 @@ run_one() {
   if [ "$kind" = prx ]; then
     write_cfg "$W/$name.cfg" "$prefix" "$n"
     # shellcheck disable=SC2086
-    "$PRXD" -c "$W/$name.cfg" -- $eal < /dev/null > "$log" 2>&1 &
+    "$PRXD" -c "$W/$name.cfg" -- $eal $PRX_EAL < /dev/null > "$log" 2>&1 &
+    ready='prx\.core: forwarding'
+  elif [ "$kind" = prxb ]; then
+    write_cfg "$W/$name.cfg" "$prefix" "$n"
+    # shellcheck disable=SC2086
+    "$PRXD_B" -c "$W/$name.cfg" -- $eal $PRX_EAL_B < /dev/null > "$log" 2>&1 &
     ready='prx\.core: forwarding'
   else
     # shellcheck disable=SC2086
@@ -286,12 +297,17 @@ for n in $ROUTES; do
     echo "$out instructions/packet, testpmd/prx=$(ratio "$T" "$P")"
     continue
   fi
-  pr=(); tr=()
+  pr=(); br=(); tr=()
   for t in $(seq 1 "$TRIALS"); do
     run_one "prx_${n}_$t" prx "$n"; pr+=("$R")
+    if [ -n "$PRXD_B" ]; then run_one "prxb_${n}_$t" prxb "$n"; br+=("$R"); fi
     run_one "tpmd_${n}_$t" testpmd "$n"; tr+=("$R")
   done
   P=$(cat "$W"/prx_"${n}"_*.rates | median)
   T=$(cat "$W"/tpmd_"${n}"_*.rates | median)
   echo "routes=$n prx=$P testpmd=$T ratio=$(ratio "$P" "$T") | per-trial prx: ${pr[*]} | testpmd: ${tr[*]}"
+  if [ -n "$PRXD_B" ]; then
+    B=$(cat "$W"/prxb_"${n}"_*.rates | median)
+    echo "routes=$n prx_b=$B testpmd=$T ratio=$(ratio "$B" "$T") | per-trial prx_b: ${br[*]}"
+  fi
 done
